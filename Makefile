@@ -1,0 +1,142 @@
+# postwork: build, run and test.
+#
+#   make            build the native binary (build/postwork)
+#   make run        build, then start a dev node with mining on 127.0.0.1:8080
+#   make test       every check CI runs (.ci/run is `make test`)
+#   make bench      benchmarks, native and wasm-under-Node
+#   make fuzz       each Fuzz target in chain/... for FUZZTIME
+#   make help       this list
+#
+# Needs Go 1.26; the tests also need Node.js (to run wasm). `make deps` checks
+# them and installs whatever else the project comes to need.
+
+SHELL       := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+# The steps of `make test` run in the order they are listed, even under -j.
+.NOTPARALLEL:
+
+GO        ?= go
+GOROOT    := $(shell $(GO) env GOROOT 2>/dev/null)
+WASM_EXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
+WASMENV   := GOOS=js GOARCH=wasm
+BUILD     := build
+
+# make run
+LISTEN  ?= 127.0.0.1:8080
+NETWORK ?= dev
+DATA    ?= data/$(NETWORK)
+
+# make bench / make fuzz
+BENCHTIME ?= 500ms
+FUZZTIME  ?= 30s
+
+# Packages that chain/... must not depend on (DESIGN.md, "Parts").
+FORBIDDEN := net net/http syscall/js database/sql os/exec
+
+# sudo only when not already root (CI and dev machines here run as root).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: help build wasm run test bench fuzz clean deps \
+	fmt-check vet layout test-native test-wasm build-wasm-chain templ-check
+
+help:
+	@sed -n '1,/^$$/s/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+## ---- building ------------------------------------------------------------
+
+build:
+	$(GO) build -o $(BUILD)/postwork ./cmd/postwork
+
+# The browser light node. Skipped, not failed, until wasm/ has Go files.
+wasm:
+	@if ! compgen -G 'wasm/*.go' >/dev/null; then \
+		echo "wasm: skipped: wasm/ has no Go files yet (the browser light node comes with a later issue)"; \
+		exit 0; \
+	fi; \
+	mkdir -p $(BUILD); \
+	echo "$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm"; \
+	$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm; \
+	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/; \
+	ls -l $(BUILD)/postwork.wasm $(BUILD)/wasm_exec.js
+
+run: build wasm
+	@echo "postwork: dev node at http://$(LISTEN)/ (data in $(DATA); Ctrl-C stops it)"
+	$(BUILD)/postwork node --listen $(LISTEN) --network $(NETWORK) --mine --data $(DATA)
+
+clean:
+	rm -rf $(BUILD)
+
+## ---- prerequisites ---------------------------------------------------------
+#
+# `deps` is a double-colon rule: each `deps::` line below is one prerequisite,
+# run in order, installing only what is missing. To add one, add one line, e.g.
+#
+#   deps:: ; @command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+#   deps:: ; @[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci
+
+deps:: ; @scripts/check-tools
+
+## ---- testing ---------------------------------------------------------------
+
+test: deps fmt-check vet layout test-native test-wasm build-wasm-chain templ-check
+	@echo "make test: all checks passed"
+
+# 1. Tracked Go files are gofmt-formatted.
+fmt-check:
+	@echo "==> gofmt -l (tracked Go files)"
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		files=$$(git ls-files -- '*.go'); \
+	else \
+		files=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './build/*'); \
+	fi; \
+	existing=(); for f in $$files; do [ -f "$$f" ] && existing+=("$$f"); done; \
+	[ $${#existing[@]} -eq 0 ] && exit 0; \
+	out=$$(gofmt -l "$${existing[@]}"); \
+	if [ -n "$$out" ]; then echo "gofmt: these files are not formatted (run gofmt -w):"; echo "$$out"; exit 1; fi
+
+# 2.
+vet:
+	$(GO) vet ./...
+
+# 3. chain/... does no I/O: checked natively and for js/wasm (where a
+# _js.go file could import syscall/js without the native build noticing).
+layout:
+	@echo "==> layout: chain/... depends on none of: $(FORBIDDEN)"
+	@scripts/check-layout $(FORBIDDEN)
+	@$(WASMENV) scripts/check-layout $(FORBIDDEN)
+
+# 4. Every test, with the race detector; fuzz seed corpora run as plain tests.
+test-native:
+	$(GO) test -race ./...
+
+# 5. chain/... tests again, compiled to wasm and run by Node.
+test-wasm:
+	$(WASMENV) $(GO) test -exec="$(WASM_EXEC)" ./chain/...
+
+# 6.
+build-wasm-chain:
+	$(WASMENV) $(GO) build ./chain/...
+
+# 7. Generated templ code is up to date.
+templ-check:
+	@scripts/check-templ
+
+## ---- benchmarks and fuzzing ------------------------------------------------
+
+# The benchmarks report their own ratios (ReportMetric); the figures are also
+# kept in build/ for benchstat.
+bench: deps
+	@mkdir -p $(BUILD)
+	@echo "==> native: go test -bench=. ./chain/... (benchtime $(BENCHTIME))"
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./chain/... | tee $(BUILD)/bench-native.txt
+	@if ! compgen -G 'chain/miner/*_test.go' >/dev/null; then \
+		echo "bench: wasm: skipped: chain/miner has no tests yet"; \
+		exit 0; \
+	fi; \
+	echo "==> wasm under Node: go test -bench=. ./chain/miner/ (benchtime $(BENCHTIME))"; \
+	$(WASMENV) $(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) \
+		-exec="$(WASM_EXEC)" ./chain/miner/ | tee $(BUILD)/bench-wasm.txt
+
+fuzz:
+	@FUZZTIME=$(FUZZTIME) scripts/fuzz ./chain/...
