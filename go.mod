@@ -4,4 +4,10 @@ go 1.26.0
 
 require github.com/btcsuite/btcd/btcec/v2 v2.5.0
 
-require github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.0 // indirect
+require (
+	github.com/btcsuite/btcd/chainhash/v2 v2.0.0 // indirect
+	github.com/decred/dcrd/crypto/blake256 v1.1.0 // indirect
+	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
