@@ -68,28 +68,57 @@ func bech32Encode(hrp string, data []byte) string {
 	if bits > 0 {
 		words = append(words, byte(acc<<(5-bits))&31)
 	}
+	return bech32EncodeWords(hrp, words)
+}
+
+// bech32EncodeWords encodes 5-bit words under a lower-case hrp.
+func bech32EncodeWords(hrp string, words []byte) string {
 	chk := bech32Checksum(hrp, words)
 	for range 6 {
 		chk = polymodStep(chk, 0)
 	}
 	chk ^= 1
-	for i := range 6 {
-		words = append(words, byte(chk>>(5*(5-i)))&31)
-	}
 	var sb strings.Builder
-	sb.Grow(len(hrp) + 1 + len(words))
+	sb.Grow(len(hrp) + 1 + len(words) + 6)
 	sb.WriteString(hrp)
 	sb.WriteByte('1')
 	for _, w := range words {
 		sb.WriteByte(bech32Charset[w])
 	}
+	for i := range 6 {
+		sb.WriteByte(bech32Charset[(chk>>(5*(5-i)))&31])
+	}
 	return sb.String()
 }
 
 // bech32Decode decodes a bech32 string into its lower-case hrp and 8-bit
-// data. It refuses strings over maxBech32Len, mixed case, characters outside
-// the charset, a bad checksum and non-zero padding bits.
+// data, refusing non-zero padding bits.
 func bech32Decode(s string) (string, []byte, error) {
+	hrp, words, err := bech32DecodeWords(s)
+	if err != nil {
+		return "", nil, err
+	}
+	data := make([]byte, 0, len(words)*5/8)
+	var acc uint32
+	bits := 0
+	for _, w := range words {
+		acc = acc<<5 | uint32(w)
+		bits += 5
+		if bits >= 8 {
+			bits -= 8
+			data = append(data, byte(acc>>bits))
+		}
+	}
+	if bits >= 5 || acc&(1<<bits-1) != 0 {
+		return "", nil, fmt.Errorf("invalid padding")
+	}
+	return hrp, data, nil
+}
+
+// bech32DecodeWords decodes a bech32 string into its lower-case hrp and
+// 5-bit words (checksum removed). It refuses strings over maxBech32Len before
+// allocating, mixed case, characters outside the charset and a bad checksum.
+func bech32DecodeWords(s string) (string, []byte, error) {
 	if len(s) > maxBech32Len {
 		return "", nil, fmt.Errorf("%d characters, limit %d", len(s), maxBech32Len)
 	}
@@ -125,20 +154,5 @@ func bech32Decode(s string) (string, []byte, error) {
 	if bech32Checksum(hrp, words) != 1 {
 		return "", nil, fmt.Errorf("bad checksum")
 	}
-	words = words[:len(words)-6]
-	data := make([]byte, 0, len(words)*5/8)
-	var acc uint32
-	bits := 0
-	for _, w := range words {
-		acc = acc<<5 | uint32(w)
-		bits += 5
-		if bits >= 8 {
-			bits -= 8
-			data = append(data, byte(acc>>bits))
-		}
-	}
-	if bits >= 5 || acc&(1<<bits-1) != 0 {
-		return "", nil, fmt.Errorf("invalid padding")
-	}
-	return hrp, data, nil
+	return hrp, words[:len(words)-6], nil
 }

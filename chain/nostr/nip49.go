@@ -85,39 +85,44 @@ func EncryptKey(sk [32]byte, password string, logN uint8, keySecurity byte) (str
 // scrypt; a wrong password gives ErrWrongPassword.
 func DecryptKey(ncryptsec, password string) ([32]byte, error) {
 	var sk [32]byte
-	hrp, b, err := bech32Decode(ncryptsec)
-	if err != nil {
-		return sk, fmt.Errorf("%w: ncryptsec: %v", ErrBadKey, err)
-	}
-	if hrp != "ncryptsec" {
-		return sk, fmt.Errorf("%w: want prefix ncryptsec, got %q", ErrBadKey, truncate([]byte(hrp), 16))
-	}
-	if len(b) != ncryptsecLen {
-		return sk, fmt.Errorf("%w: ncryptsec: want %d bytes, got %d", ErrBadKey, ncryptsecLen, len(b))
-	}
-	if b[0] != ncryptsecVersion {
-		return sk, fmt.Errorf("%w: ncryptsec: version %#02x, want 0x02", ErrBadKey, b[0])
-	}
-	logN := b[1]
-	if logN < 1 || logN > MaxLogN {
-		return sk, fmt.Errorf("%w: ncryptsec: log_n %d out of range [1,%d]", ErrBadKey, logN, MaxLogN)
-	}
-	salt, nonce, ad, ct := b[2:18], b[18:42], b[42:43], b[43:]
-	aead, err := ncryptsecCipher(password, salt, logN)
+	b, err := parseNcryptsec(ncryptsec)
 	if err != nil {
 		return sk, err
 	}
-	plain, err := aead.Open(sk[:0], nonce, ct, ad)
+	salt, nonce, ad, ct := b[2:18], b[18:42], b[42:43], b[43:]
+	aead, err := ncryptsecCipher(password, salt, b[1])
 	if err != nil {
-		return [32]byte{}, ErrWrongPassword
+		return sk, err
 	}
-	if len(plain) != 32 { // cannot happen: ct is 48 bytes and the tag 16
+	if _, err := aead.Open(sk[:0], nonce, ct, ad); err != nil {
 		return [32]byte{}, ErrWrongPassword
 	}
 	if err := checkSecret(sk); err != nil {
 		return [32]byte{}, fmt.Errorf("ncryptsec: %w", err)
 	}
 	return sk, nil
+}
+
+// parseNcryptsec decodes the payload and checks everything that can be
+// checked without the password.
+func parseNcryptsec(s string) ([]byte, error) {
+	hrp, b, err := bech32Decode(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: ncryptsec: %v", ErrBadKey, err)
+	}
+	if hrp != "ncryptsec" {
+		return nil, fmt.Errorf("%w: want prefix ncryptsec, got %q", ErrBadKey, truncate([]byte(hrp), 16))
+	}
+	if len(b) != ncryptsecLen {
+		return nil, fmt.Errorf("%w: ncryptsec: want %d bytes, got %d", ErrBadKey, ncryptsecLen, len(b))
+	}
+	if b[0] != ncryptsecVersion {
+		return nil, fmt.Errorf("%w: ncryptsec: version %#02x, want 0x02", ErrBadKey, b[0])
+	}
+	if logN := b[1]; logN < 1 || logN > MaxLogN {
+		return nil, fmt.Errorf("%w: ncryptsec: log_n %d out of range [1,%d]", ErrBadKey, logN, MaxLogN)
+	}
+	return b, nil
 }
 
 func ncryptsecCipher(password string, salt []byte, logN uint8) (cipher.AEAD, error) {

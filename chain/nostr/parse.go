@@ -356,6 +356,9 @@ func (p *parser) readUint(limit uint64) (uint64, error) {
 			return 0, malformed("", "not an integer (fraction)")
 		case 'e', 'E':
 			return 0, malformed("", "not an integer (exponent)")
+		case ' ', '\t', '\n', '\r', ',', '}':
+		default:
+			return 0, malformed("", fmt.Sprintf("unexpected %q after the number", d[p.pos]))
 		}
 	}
 	return v, nil

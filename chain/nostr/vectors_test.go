@@ -146,7 +146,7 @@ func TestVectorsInvalid(t *testing.T) {
 // (say, a parse error where a bad signature was meant) shows up.
 func TestVectorsInvalidReasons(t *testing.T) {
 	want := map[string]error{
-		"content changed after signing":   ErrBadID,
+		"content changed after signing":    ErrBadID,
 		"created_at changed after signing": ErrBadID,
 		"sig bit flipped":                  ErrBadSig,
 		"id does not match content":        ErrBadID,
