@@ -3,6 +3,7 @@ package miner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,8 +21,11 @@ const (
 	DefaultWindow = 10 * time.Second
 )
 
-// ErrRunning reports a second Run on a Miner that is already running.
-var ErrRunning = errors.New("miner: already running")
+// Errors from Run.
+var (
+	ErrRunning    = errors.New("miner: already running")
+	ErrNoTemplate = errors.New("miner: no template")
+)
 
 // Config sets up a Miner.
 type Config struct {
@@ -67,9 +71,13 @@ func New(cfg Config) *Miner {
 // receives (the chain moved, the work is stale), when Refresh has passed,
 // and after each block found, which it hands to found with the solved header
 // (found runs on Run's goroutine; it should connect the block and signal
-// newTip). It returns ctx.Err(), or the first error from templates: a node
-// that cannot build a template has nothing to mine.
+// newTip; nil discards blocks). It returns ctx.Err(), or the first error
+// from templates (ErrNoTemplate for a nil block): a node that cannot build
+// a template has nothing to mine.
 func (m *Miner) Run(ctx context.Context, templates func() (*chain.Block, error), newTip <-chan struct{}, found func(*chain.Block)) error {
+	if templates == nil {
+		return fmt.Errorf("%w: templates is nil", ErrNoTemplate)
+	}
 	if !m.running.CompareAndSwap(false, true) {
 		return ErrRunning
 	}
@@ -84,8 +92,11 @@ func (m *Miner) Run(ctx context.Context, templates func() (*chain.Block, error),
 		if err != nil {
 			return err
 		}
+		if blk == nil {
+			return fmt.Errorf("%w: templates returned a nil block", ErrNoTemplate)
+		}
 		hdr, ok := m.searchUntilStale(ctx, blk.Header, newTip)
-		if ok {
+		if ok && found != nil {
 			blk.Header = hdr
 			found(blk)
 		}

@@ -161,6 +161,17 @@ func TestRunReportsTemplateErrors(t *testing.T) {
 	}
 }
 
+func TestRunRejectsMissingTemplates(t *testing.T) {
+	m := New(Config{})
+	if err := m.Run(context.Background(), nil, nil, nil); !errors.Is(err, ErrNoTemplate) {
+		t.Fatalf("nil templates: %v, want ErrNoTemplate", err)
+	}
+	nilBlock := func() (*chain.Block, error) { return nil, nil }
+	if err := m.Run(context.Background(), nilBlock, nil, nil); !errors.Is(err, ErrNoTemplate) {
+		t.Fatalf("nil block: %v, want ErrNoTemplate", err)
+	}
+}
+
 func TestRunOnlyOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
