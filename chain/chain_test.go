@@ -351,7 +351,7 @@ func TestRestartFinishesInterruptedReorg(t *testing.T) {
 	b := branch(t, p, &g, 5, "b")
 	mustProcess(t, c, now, a...)
 	mustProcess(t, c, now, b[:4]...) // equal work: a stays
-	fs.connectsLeft = 2 // the switch to b needs 5 connects; crash after 2
+	fs.connectsLeft = 2              // the switch to b needs 5 connects; crash after 2
 	if _, err := c.ProcessBlock(b[4], now); !errors.Is(err, errCrash) {
 		t.Fatalf("want the simulated crash, got %v", err)
 	}
