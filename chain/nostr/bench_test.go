@@ -82,7 +82,7 @@ func BenchmarkParse(b *testing.B) { benchParse(b, benchEvent(b)) }
 
 func BenchmarkParseLargeContent(b *testing.B) {
 	e := benchEvent(b)
-	e.Content = strings.Repeat("A longer post, with non-ASCII é 区块链 and escapes \"\n. ", 400)[:MaxContentSize-100]
+	e.Content = strings.ToValidUTF8(strings.Repeat("A longer post, with non-ASCII é 区块链 and escapes \"\n. ", 600)[:MaxContentSize-100], "")
 	benchParse(b, e)
 }
 

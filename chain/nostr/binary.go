@@ -64,28 +64,26 @@ func DecodeBinary(b []byte) (*Event, int, error) {
 
 	// Locate every string first; copy them all out with one allocation after.
 	region := d.pos
-	var (
-		spanBuf [32]span
-		endBuf  [8]int
-	)
-	spans, ends := spanBuf[:0], endBuf[:0]
+	var spanBuf [48]span
+	spans := spanBuf[:0]
 	ntags, err := d.uvarint("tags", MaxTags, true)
 	if err != nil {
 		return nil, 0, err
 	}
 	for i := range int(ntags) {
-		nitems, err := d.uvarint(fmt.Sprintf("tags[%d]", i), MaxTagItems, true)
+		// Field names are built only on error: this loop is hot.
+		nitems, err := d.uvarint("", MaxTagItems, true)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, withField(err, fmt.Sprintf("tags[%d]", i))
 		}
 		for j := range int(nitems) {
-			sp, err := d.str(tagPath(i, j), MaxTagItemSize)
+			sp, err := d.str("", MaxTagItemSize)
 			if err != nil {
-				return nil, 0, err
+				return nil, 0, withField(err, tagPath(i, j))
 			}
 			spans = append(spans, span{sp.start - region, sp.end - region})
 		}
-		ends = append(ends, len(spans))
+		spans = append(spans, tagEnd)
 	}
 	content, err := d.str("content", MaxContentSize)
 	if err != nil {
@@ -94,7 +92,7 @@ func DecodeBinary(b []byte) (*Event, int, error) {
 
 	s := string(b[region:d.pos])
 	e.Content = s[content.start-region : content.end-region]
-	e.Tags = buildTags(s, spans, ends)
+	e.Tags = buildTags(s, spans)
 	if err := e.checkSize(); err != nil {
 		return nil, 0, err
 	}

@@ -1,6 +1,7 @@
 package nostr
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -25,15 +26,14 @@ func Parse(data []byte) (*Event, error) {
 	if len(data) > MaxEventSize {
 		return nil, tooLarge("event", fmt.Sprintf("%d bytes of json, limit %d", len(data), MaxEventSize))
 	}
-	var (
-		spanBuf [32]span
-		endBuf  [8]int
-	)
+	// Every tag item is a quoted string and every tag opens a bracket, so
+	// this sizes the span list once (bytes.Count is vectorised); the limits
+	// cap it whatever the content holds.
+	maxSpans := min(bytes.Count(data, []byte{'"'})/2+bytes.Count(data, []byte{'['}), MaxTags*(MaxTagItems+1))
 	p := parser{
 		data:  data,
 		arena: make([]byte, 0, len(data)),
-		spans: spanBuf[:0],
-		ends:  endBuf[:0],
+		spans: make([]span, 0, maxSpans),
 	}
 	e := new(Event)
 	if err := p.parseObject(e); err != nil {
@@ -41,7 +41,7 @@ func Parse(data []byte) (*Event, error) {
 	}
 	s := string(p.arena)
 	e.Content = s[p.content.start:p.content.end]
-	e.Tags = buildTags(s, p.spans, p.ends)
+	e.Tags = buildTags(s, p.spans)
 	if err := e.checkSize(); err != nil {
 		return nil, err
 	}
@@ -59,23 +59,35 @@ func (e *Event) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// span locates one decoded string in the parser's arena.
+// span locates one decoded string in the parser's arena; tagEnd marks the
+// end of a tag in a list of spans.
 type span struct{ start, end int }
 
+var tagEnd = span{-1, -1}
+
 // buildTags slices every tag item out of s, which holds all decoded strings,
-// so an event costs a few allocations however many tags it has. ends[i] is the
-// index in spans after the last item of tag i. Each tag's capacity is capped
-// so appending to one cannot overwrite the next.
-func buildTags(s string, spans []span, ends []int) [][]string {
-	items := make([]string, len(spans))
-	for k, sp := range spans {
-		items[k] = s[sp.start:sp.end]
+// so an event costs a few allocations however many tags it has. spans lists
+// the items of each tag followed by tagEnd. Each tag's capacity is capped so
+// appending to one cannot overwrite the next.
+func buildTags(s string, spans []span) [][]string {
+	ntags := 0
+	for _, sp := range spans {
+		if sp == tagEnd {
+			ntags++
+		}
 	}
-	tags := make([][]string, len(ends))
-	prev := 0
-	for i, end := range ends {
-		tags[i] = items[prev:end:end]
-		prev = end
+	items := make([]string, len(spans)-ntags)
+	tags := make([][]string, ntags)
+	t, k, first := 0, 0, 0
+	for _, sp := range spans {
+		if sp == tagEnd {
+			tags[t] = items[first:k:k]
+			t++
+			first = k
+			continue
+		}
+		items[k] = s[sp.start:sp.end]
+		k++
 	}
 	return tags
 }
@@ -85,8 +97,7 @@ type parser struct {
 	pos     int
 	arena   []byte // decoded content and tag strings, back to back
 	content span
-	spans   []span // tag items in arena
-	ends    []int  // per tag, the index in spans after its last item
+	spans   []span // tag items in arena, each tag followed by tagEnd
 }
 
 // Keys of the event object, as bits of a seen-set.
@@ -232,7 +243,7 @@ func (p *parser) readTags() error {
 		if err := p.readTag(i); err != nil {
 			return err
 		}
-		p.ends = append(p.ends, len(p.spans))
+		p.spans = append(p.spans, tagEnd)
 		p.skipSpace()
 		if p.pos >= len(p.data) {
 			return p.unexpected("tags")
@@ -392,9 +403,9 @@ func (p *parser) readString(dst []byte) ([]byte, error) {
 			p.pos = i + 1
 			return append(dst, d[start:i]...), nil
 		case c == '\\':
-			dst = append(dst, d[start:i]...)
-			n, err := unescape(d[i:], &dst)
-			if err != nil {
+			var n int
+			var err error
+			if dst, n, err = unescape(append(dst, d[start:i]...), d[i:]); err != nil {
 				p.pos = i
 				return dst, err
 			}
@@ -415,54 +426,50 @@ func (p *parser) readString(dst []byte) ([]byte, error) {
 }
 
 // unescape decodes the escape sequence at the start of s (s[0] == '\\'),
-// appends it to *dst, and returns its length in s.
-func unescape(s []byte, dst *[]byte) (int, error) {
+// appends it to dst, and returns its length in s.
+func unescape(dst, s []byte) ([]byte, int, error) {
 	if len(s) < 2 {
-		return 0, malformed("", "unterminated string")
+		return dst, 0, malformed("", "unterminated string")
 	}
 	switch s[1] {
 	case '"', '\\', '/':
-		*dst = append(*dst, s[1])
+		return append(dst, s[1]), 2, nil
 	case 'b':
-		*dst = append(*dst, '\b')
+		return append(dst, '\b'), 2, nil
 	case 'f':
-		*dst = append(*dst, '\f')
+		return append(dst, '\f'), 2, nil
 	case 'n':
-		*dst = append(*dst, '\n')
+		return append(dst, '\n'), 2, nil
 	case 'r':
-		*dst = append(*dst, '\r')
+		return append(dst, '\r'), 2, nil
 	case 't':
-		*dst = append(*dst, '\t')
+		return append(dst, '\t'), 2, nil
 	case 'u':
-		r, ok := hex4(s[2:])
-		if !ok {
-			return 0, malformed("", "invalid \\u escape")
-		}
-		n := 6
-		switch {
-		case r >= 0xdc00 && r < 0xe000:
-			return 0, malformed("", fmt.Sprintf("lone surrogate \\u%04x", r))
-		case r >= 0xd800 && r < 0xdc00:
-			// A high surrogate must be followed by an escaped low one.
-			if len(s) < 12 || s[6] != '\\' || s[7] != 'u' {
-				return 0, malformed("", fmt.Sprintf("lone surrogate \\u%04x", r))
-			}
-			lo, ok := hex4(s[8:])
-			if !ok {
-				return 0, malformed("", "invalid \\u escape")
-			}
-			if lo < 0xdc00 || lo >= 0xe000 {
-				return 0, malformed("", fmt.Sprintf("lone surrogate \\u%04x", r))
-			}
-			r = 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00)
-			n = 12
-		}
-		*dst = utf8.AppendRune(*dst, r)
-		return n, nil
 	default:
-		return 0, malformed("", fmt.Sprintf("invalid escape %q", truncate(s[:2], 2)))
+		return dst, 0, malformed("", fmt.Sprintf("invalid escape %q", truncate(s[:2], 2)))
 	}
-	return 2, nil
+	r, ok := hex4(s[2:])
+	if !ok {
+		return dst, 0, malformed("", "invalid \\u escape")
+	}
+	switch {
+	case r >= 0xdc00 && r < 0xe000:
+		return dst, 0, malformed("", fmt.Sprintf("lone surrogate \\u%04x", r))
+	case r >= 0xd800 && r < 0xdc00:
+		// A high surrogate must be followed by an escaped low one.
+		if len(s) < 12 || s[6] != '\\' || s[7] != 'u' {
+			return dst, 0, malformed("", fmt.Sprintf("lone surrogate \\u%04x", r))
+		}
+		lo, ok := hex4(s[8:])
+		if !ok {
+			return dst, 0, malformed("", "invalid \\u escape")
+		}
+		if lo < 0xdc00 || lo >= 0xe000 {
+			return dst, 0, malformed("", fmt.Sprintf("lone surrogate \\u%04x", r))
+		}
+		return utf8.AppendRune(dst, 0x10000+(r-0xd800)<<10+(lo-0xdc00)), 12, nil
+	}
+	return utf8.AppendRune(dst, r), 6, nil
 }
 
 // hex4 reads four hex digits of either case, as JSON allows in \u escapes.
