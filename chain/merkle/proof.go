@@ -67,10 +67,12 @@ func proofLen(index, size uint64) int {
 // whose root is root, given its audit path, with the algorithm of RFC 9162
 // §2.1.3.2. The proof must have exactly the audit path's length.
 //
-// The tree size is not committed to by the root, and some sizes share the
-// audit path of an index (index 0 of 6 and of 7 leaves, for example): a
-// caller that relies on the size must take it from an authenticated source,
-// such as the decoded block.
+// The root does not commit to the tree size, and different (index, size)
+// pairs can share an audit path: leaf 0 of 6 leaves verifies as leaf 0 of 7,
+// and leaf 9 of 11 as leaf 17 of 19. So a proof shows that the leaf is in the
+// tree; the index it claims is only as trustworthy as the size, which a caller
+// must take from an authenticated source (the decoded block, or a committed
+// count). Index 0 is the exception: only leaf 0 has an all-left path.
 func Verify(root [32]byte, leaf []byte, index, size int, proof [][32]byte) error {
 	if size <= 0 {
 		return &VerifyError{Kind: ErrBadSize, Index: index, Size: size}

@@ -232,3 +232,28 @@ func TestProofEncoding(t *testing.T) {
 		t.Errorf("empty proof encodes as %x, %v", b, err)
 	}
 }
+
+// TestIndexZeroIsBound: whatever size is claimed, leaf 0's proof verifies at
+// no other index, and no other leaf's proof verifies at index 0, so the
+// first leaf (a block's coinbase) cannot be swapped with another.
+func TestIndexZeroIsBound(t *testing.T) {
+	leaves := testLeaves(40)
+	for size := 1; size <= len(leaves); size++ {
+		tree := leaves[:size]
+		root := Root(tree)
+		for j := 0; j < size; j++ {
+			proof, _ := Prove(tree, j)
+			for s := 1; s <= 2*len(leaves); s++ {
+				if j == 0 {
+					for i := 1; i < s; i++ {
+						if Verify(root, tree[0], i, s, proof) == nil {
+							t.Fatalf("leaf 0 of %d verifies as leaf %d of %d", size, i, s)
+						}
+					}
+				} else if Verify(root, tree[j], 0, s, proof) == nil {
+					t.Fatalf("leaf %d of %d verifies as leaf 0 of %d", j, size, s)
+				}
+			}
+		}
+	}
+}

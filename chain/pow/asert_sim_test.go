@@ -152,6 +152,8 @@ func TestASERTSimulationRecommended(t *testing.T) {
 			for _, ratio := range []float64{10, 0.1} {
 				name := fmt.Sprintf("spacing=%ds/seed=%d/hashrate×%g", spacing, seed, ratio)
 				r := simulateStep(t, seed, spacing, DefaultHalfLifeBlocks, ratio)
+				t.Logf("%s: mean interval %.3f before, %.3f over the next 1000 blocks; schedule offset %+.1f spacings",
+					name, r.warm, r.after, r.offset)
 				if math.Abs(r.warm-1) > 0.10 {
 					t.Errorf("%s: steady mean interval %.3f spacings before the change", name, r.warm)
 				}
