@@ -15,8 +15,11 @@ var (
 	ErrUnknownParent  = errors.New("parent header unknown")
 )
 
-// ErrInvalidParent marks a block that builds on a block known to be invalid.
-const ErrInvalidParent = ErrorKind("parent block is invalid")
+// Rule violations found through the index rather than the block itself.
+const (
+	ErrInvalidParent = ErrorKind("parent block is invalid")
+	ErrKnownInvalid  = ErrorKind("block is known to be invalid")
+)
 
 // Config tunes a Chain. The zero value is a full node with default limits.
 type Config struct {
@@ -344,8 +347,8 @@ func recentTimes(parent *node) []int64 {
 func (c *Chain) ProcessBlock(b *Block, now int64) (*Result, error) {
 	hash := b.Hash()
 	res := &Result{Hash: hash}
-	if c.isKnownBlock(hash) {
-		return res, ErrDuplicateBlock
+	if err := c.checkKnown(hash); err != nil {
+		return res, err
 	}
 	// Signatures dominate the cost; check them without holding the lock.
 	if err := CheckBlockSanity(c.p, b); err != nil {
@@ -353,8 +356,8 @@ func (c *Chain) ProcessBlock(b *Block, now int64) (*Result, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.isKnownLocked(hash) {
-		return res, ErrDuplicateBlock
+	if err := c.checkKnownLocked(hash); err != nil {
+		return res, err
 	}
 	parent := c.index[b.Header.Prev]
 	if parent == nil {
@@ -369,17 +372,28 @@ func (c *Chain) ProcessBlock(b *Block, now int64) (*Result, error) {
 	return res, c.activateBestChain(res)
 }
 
-func (c *Chain) isKnownBlock(hash Hash) bool {
+// checkKnown refuses a block the chain already holds: ErrDuplicateBlock, or
+// a rule error when the block is known to be invalid (so the sender can be
+// penalised without checking it again).
+func (c *Chain) checkKnown(hash Hash) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.isKnownLocked(hash)
+	return c.checkKnownLocked(hash)
 }
 
-func (c *Chain) isKnownLocked(hash Hash) bool {
-	if n := c.index[hash]; n != nil && (n.hasBody || c.headersOnly || n.invalid) {
-		return true
+func (c *Chain) checkKnownLocked(hash Hash) error {
+	if n := c.index[hash]; n != nil {
+		if n.invalid {
+			return ruleError(ErrKnownInvalid, "block %s", hash)
+		}
+		if n.hasBody || c.headersOnly {
+			return ErrDuplicateBlock
+		}
 	}
-	return c.orphans.has(hash)
+	if c.orphans.has(hash) {
+		return ErrDuplicateBlock
+	}
+	return nil
 }
 
 // acceptBlock checks a sane block against its parent, stores it and indexes it.
@@ -432,7 +446,7 @@ func (c *Chain) ProcessHeader(h *Header, now int64) (*Result, error) {
 	defer c.mu.Unlock()
 	if n := c.index[hash]; n != nil {
 		if n.invalid {
-			return res, ruleError(ErrInvalidParent, "block %s is known to be invalid", hash)
+			return res, ruleError(ErrKnownInvalid, "block %s", hash)
 		}
 		return res, ErrDuplicateBlock
 	}

@@ -221,6 +221,9 @@ func TestInvalidBranchMarked(t *testing.T) {
 	if c.Tip().Hash != a.Hash() {
 		t.Fatal("invalid block became the tip")
 	}
+	if _, err := c.ProcessBlock(bad, now); !errors.Is(err, ErrKnownInvalid) {
+		t.Fatalf("invalid block sent again: %v, want ErrKnownInvalid", err)
+	}
 	kid := child(t, p, &bad.Header, bad.Header.Time+1)
 	if _, err := c.ProcessBlock(kid, now); !errors.Is(err, ErrInvalidParent) {
 		t.Fatalf("child of an invalid block: %v, want ErrInvalidParent", err)
