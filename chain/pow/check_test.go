@@ -137,3 +137,26 @@ func TestHashMeetsTargetAgreesWithBig(t *testing.T) {
 		check(h, tg)
 	}
 }
+
+// TestLimitBytes: the word-wise conversion of powLimit equals FillBytes for
+// values of every length.
+func TestLimitBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 5000; i++ {
+		var raw [32]byte
+		for j := range raw {
+			raw[j] = byte(r.Uint32())
+		}
+		n := new(big.Int).SetBytes(raw[:])
+		n.Rsh(n, uint(r.IntN(256)))
+		if n.Sign() == 0 {
+			continue
+		}
+		var want [32]byte
+		n.FillBytes(want[:])
+		got, err := limitBytes(n)
+		if err != nil || got != want {
+			t.Fatalf("limitBytes(%x) = %x, %v", n, got, err)
+		}
+	}
+}
