@@ -103,7 +103,7 @@ var (
 	MainNet = newParams(Params{
 		Name:               "main",
 		PowLimitBits:       0x1e00ffff, // about 2^232: 16 M hashes per block at least
-		GenesisTime:        1795305600, // 2026-11-21 00:00:00 UTC
+		GenesisTime:        1795219200, // 2026-11-21 00:00:00 UTC
 		GenesisBits:        0x1e00ffff,
 		GenesisNonce:       mainGenesisNonce,
 		GenesisExtra:       "postwork main: signed posts, mined in the browser",
@@ -120,7 +120,7 @@ var (
 	DevNet = newParams(Params{
 		Name:               "dev",
 		PowLimitBits:       0x1f0fffff, // about 2^244: 4096 hashes per block at least
-		GenesisTime:        1795305600,
+		GenesisTime:        1795219200,
 		GenesisBits:        0x1e0fffff, // about 2^236: a million hashes, a second in a browser
 		GenesisNonce:       devGenesisNonce,
 		GenesisExtra:       "postwork dev",
@@ -137,7 +137,7 @@ var (
 	TestNet = newParams(Params{
 		Name:               "test",
 		PowLimitBits:       0x207fffff, // half of all hashes meet it
-		GenesisTime:        1795305600,
+		GenesisTime:        1795219200,
 		GenesisBits:        0x207fffff,
 		GenesisNonce:       testGenesisNonce,
 		GenesisExtra:       "postwork test",
@@ -158,7 +158,7 @@ var Networks = map[string]*Params{"main": MainNet, "dev": DevNet, "test": TestNe
 
 // Genesis nonces, found once (see TestGenesisNonces) and fixed here.
 const (
-	mainGenesisNonce = 28414363
-	devGenesisNonce  = 56769
-	testGenesisNonce = 1
+	mainGenesisNonce = 19766778
+	devGenesisNonce  = 1084247
+	testGenesisNonce = 3
 )

@@ -6,9 +6,9 @@ import "testing"
 // changes the network's identity, and this test says so.
 func TestGenesisBlocks(t *testing.T) {
 	want := map[string]string{
-		"main": "000000e1a6a616fe1889e6300a0c2339b7f5e1a4b0a887be56637121d1c859ac",
-		"dev":  "00000a3e4d2b8c78132315e78fdc8060526ec36c45e7aa78e69b37e960d52d98",
-		"test": "5b660764f2abafbadaa249ddf9b2a2e3cdbb7b6dfe7d81bd021c000221677662",
+		"main": "00000082f3faba9981b11dc91a14609d1bb55263f3b6ec5f0f77fcda4ad5c237",
+		"dev":  "0000080b09494aa6d42a1a1f46f3a363b38a94d590a17612e1ff4d122bfafe40",
+		"test": "72cdff5c7f4a866681692a13e9c61c6e5436d7e673aea727fe6e36454eba5731",
 	}
 	for name, p := range Networks {
 		g := p.Genesis()
