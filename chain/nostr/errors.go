@@ -39,3 +39,18 @@ func malformed(field, msg string) error {
 func tooLarge(field, msg string) error {
 	return &FieldError{Field: field, Msg: msg, Err: ErrTooLarge}
 }
+
+// withField fills in the field of an error raised below the level that knows it.
+func withField(err error, field string) error {
+	if fe, ok := err.(*FieldError); ok && fe.Field == "" {
+		fe.Field = field
+	}
+	return err
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}
