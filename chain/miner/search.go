@@ -114,10 +114,11 @@ func nonceRange(start uint64, i, threads int) (first, count uint64) {
 // of hashes done since its previous call, about every 2^16 hashes per thread.
 //
 // With threads == 1 the search runs on the caller's goroutine: that is what a
-// js/wasm worker wants, which has no second core and no preemption (the
-// search yields to other goroutines between batches, so timers and
-// context deadlines still fire). With more, every goroutine Search starts has
-// exited when it returns.
+// js/wasm worker wants, which has no second core and no preemption. The
+// search yields to other goroutines between batches, so Go timers and
+// context deadlines still fire; JavaScript events (a worker's messages) wait
+// until all Go code blocks, so a worker that must hear them uses Scan. With
+// more threads, every goroutine Search starts has exited when it returns.
 func Search(ctx context.Context, h chain.Header, threads int, progress func(hashes uint64)) (chain.Header, bool) {
 	j, err := newJob(&h)
 	if err != nil || ctx.Err() != nil {
