@@ -1,0 +1,299 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"postwork/chain/nostr"
+	"postwork/chain/wire"
+)
+
+// Options tune a Relay. Zero fields take the defaults below.
+type Options struct {
+	// Now is the clock (rate limits, ban decay); default time.Now.
+	Now func() time.Time
+	// Logger receives connection and misbehaviour logs; default discards.
+	Logger *slog.Logger
+	// BanThreshold is the score at which an IP is banned, BanHalfLife how
+	// fast scores decay and BanDuration how long a ban lasts.
+	BanThreshold int
+	BanHalfLife  time.Duration
+	BanDuration  time.Duration
+	// SeenEvents is how many recent event ids the relay remembers, so a post
+	// that comes back from another peer is neither verified nor forwarded
+	// again.
+	SeenEvents int
+	// QueryTimeout bounds the stored-event query of one REQ.
+	QueryTimeout time.Duration
+	// PendingLive bounds the live events a subscription holds back while its
+	// stored events are being sent.
+	PendingLive int
+}
+
+// Defaults for Options.
+const (
+	DefaultBanThreshold = 100
+	DefaultBanHalfLife  = time.Minute
+	DefaultBanDuration  = 10 * time.Minute
+	DefaultSeenEvents   = 200_000
+	DefaultQueryTimeout = 10 * time.Second
+	DefaultPendingLive  = 1000
+)
+
+// Relay is the relay core. Fill the hook slices before the first Connect;
+// they are read without locking.
+type Relay struct {
+	// RejectConnection runs when a connection arrives, already counted in
+	// ConnectionsFrom; a rejection closes it with the message as reason.
+	RejectConnection []func(c *Client) (reject bool, msg string)
+	// OnConnect runs for each accepted connection, OnDisconnect once when
+	// it ends.
+	OnConnect    []func(c *Client)
+	OnDisconnect []func(c *Client)
+	// RejectFrame runs on each frame before it is parsed (size limits).
+	RejectFrame []func(ctx context.Context, c *Client, frame []byte) (reject bool, msg string)
+	// RejectMessage runs on each parsed message (rate limits).
+	RejectMessage []func(ctx context.Context, c *Client, m wire.Message) (reject bool, msg string)
+	// RejectEvent runs on each new, verified event before the backend
+	// sees it.
+	RejectEvent []func(ctx context.Context, c *Client, ev *nostr.Event) (reject bool, msg string)
+	// RejectReq runs on each REQ before it is served (subscription and
+	// filter limits).
+	RejectReq []func(ctx context.Context, c *Client, req *wire.MsgReq) (reject bool, msg string)
+
+	backend Backend
+	opts    Options
+	log     *slog.Logger
+	seen    *SeenSet
+	bans    *banList
+
+	mu      sync.RWMutex
+	clients map[*Client]struct{}
+	perIP   map[string]int
+	nextID  uint64
+	closed  bool
+}
+
+// New returns a relay that hands events, queries and chain verbs to b.
+func New(b Backend, opts Options) *Relay {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.BanThreshold <= 0 {
+		opts.BanThreshold = DefaultBanThreshold
+	}
+	if opts.BanHalfLife <= 0 {
+		opts.BanHalfLife = DefaultBanHalfLife
+	}
+	if opts.BanDuration <= 0 {
+		opts.BanDuration = DefaultBanDuration
+	}
+	if opts.SeenEvents <= 0 {
+		opts.SeenEvents = DefaultSeenEvents
+	}
+	if opts.QueryTimeout <= 0 {
+		opts.QueryTimeout = DefaultQueryTimeout
+	}
+	if opts.PendingLive <= 0 {
+		opts.PendingLive = DefaultPendingLive
+	}
+	return &Relay{
+		backend: b,
+		opts:    opts,
+		log:     opts.Logger,
+		seen:    NewSeenSet(opts.SeenEvents),
+		bans:    newBanList(opts.BanThreshold, opts.BanHalfLife, opts.BanDuration),
+		clients: make(map[*Client]struct{}),
+		perIP:   make(map[string]int),
+	}
+}
+
+// ErrRefused is wrapped by Connect's error for a connection a ban or a
+// RejectConnection hook refused.
+var ErrRefused = errors.New("connection refused")
+
+// Connect registers a new connection. A banned IP, a relay that is shutting
+// down or a RejectConnection hook refuses it: the connection is closed with
+// the reason and Connect returns an error wrapping ErrRefused. The
+// transport calls Disconnect when the connection ends, whatever the reason.
+func (r *Relay) Connect(conn Conn) (*Client, error) {
+	ip := conn.RemoteIP()
+	now := r.opts.Now()
+	if banned, until := r.bans.banned(ip, now); banned {
+		reason := fmt.Sprintf("blocked: banned for misbehaviour until %s", until.UTC().Format(time.RFC3339))
+		conn.Close(ClosePolicyViolation, reason)
+		return nil, fmt.Errorf("%w: %s", ErrRefused, reason)
+	}
+	c := &Client{relay: r, conn: conn, ip: ip, connected: now, subs: make(map[string]*subscription), done: make(chan struct{})}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		conn.Close(CloseGoingAway, "relay shutting down")
+		return nil, fmt.Errorf("%w: relay shutting down", ErrRefused)
+	}
+	r.nextID++
+	c.id = r.nextID
+	r.clients[c] = struct{}{}
+	r.perIP[ip]++
+	r.mu.Unlock()
+	for _, hook := range r.RejectConnection {
+		if reject, msg := hook(c); reject {
+			r.remove(c)
+			c.closeConn(CloseTryAgainLater, msg)
+			return nil, fmt.Errorf("%w: %s", ErrRefused, msg)
+		}
+	}
+	for _, hook := range r.OnConnect {
+		hook(c)
+	}
+	r.log.Debug("connect", "client", c.id, "ip", ip)
+	return c, nil
+}
+
+// Disconnect forgets a connection the transport saw end: its subscriptions
+// end and OnDisconnect runs. Calling it twice does nothing.
+func (r *Relay) Disconnect(c *Client) {
+	if !r.remove(c) {
+		return
+	}
+	c.mu.Lock()
+	c.subs = nil
+	c.mu.Unlock()
+	close(c.done)
+	for _, hook := range r.OnDisconnect {
+		hook(c)
+	}
+	r.log.Debug("disconnect", "client", c.id, "ip", c.ip)
+}
+
+func (r *Relay) remove(c *Client) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.clients[c]; !ok {
+		return false
+	}
+	delete(r.clients, c)
+	if r.perIP[c.ip]--; r.perIP[c.ip] <= 0 {
+		delete(r.perIP, c.ip)
+	}
+	return true
+}
+
+// Close refuses new connections and closes every open one with
+// CloseGoingAway; transports then call Disconnect as they see them end.
+func (r *Relay) Close(reason string) {
+	r.mu.Lock()
+	r.closed = true
+	clients := r.snapshotLocked()
+	r.mu.Unlock()
+	for _, c := range clients {
+		c.closeConn(CloseGoingAway, reason)
+	}
+}
+
+// ConnectionsFrom is how many connections ip has open.
+func (r *Relay) ConnectionsFrom(ip string) int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.perIP[ip]
+}
+
+// Clients returns the open connections.
+func (r *Relay) Clients() []*Client {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.snapshotLocked()
+}
+
+func (r *Relay) snapshotLocked() []*Client {
+	out := make([]*Client, 0, len(r.clients))
+	for c := range r.clients {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Peers returns the connections that introduced themselves as nodes.
+func (r *Relay) Peers() []*Client {
+	var out []*Client
+	for _, c := range r.Clients() {
+		if c.IsPeer() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Now returns the relay's clock.
+func (r *Relay) Now() time.Time { return r.opts.Now() }
+
+// Logger returns the relay's logger.
+func (r *Relay) Logger() *slog.Logger { return r.log }
+
+// Seen reports whether an event id was published recently.
+func (r *Relay) Seen(id [32]byte) bool { return r.seen.Has(id) }
+
+// Forget removes an event id from the recently seen set, so the event is
+// published again when it comes back (a post returned to the pool by a
+// reorganisation).
+func (r *Relay) Forget(id [32]byte) { r.seen.Remove(id) }
+
+// Publish hands a newly accepted event to every matching subscription and
+// forwards it to every peer but origin (nil: all), once: an event seen
+// recently is dropped. It reports whether the event was new. The node
+// calls it for posts accepted outside a connection (the HTTP API); events
+// accepted through Handle are published by the core.
+func (r *Relay) Publish(ev *nostr.Event, origin *Client) bool {
+	if !r.seen.Add(ev.ID) {
+		return false
+	}
+	r.fanOut(ev, origin, true)
+	return true
+}
+
+// Deliver hands an event to matching subscriptions without forwarding it
+// to peers, once: for posts first seen in a block, which peers get with
+// the block.
+func (r *Relay) Deliver(ev *nostr.Event) bool {
+	if !r.seen.Add(ev.ID) {
+		return false
+	}
+	r.fanOut(ev, nil, false)
+	return true
+}
+
+// Broadcast sends a message to every peer but except (nil: all).
+func (r *Relay) Broadcast(m wire.Message, except *Client) {
+	frame := wire.Encode(m)
+	for _, c := range r.Clients() {
+		if c != except && c.IsPeer() {
+			c.SendFrame(frame)
+		}
+	}
+}
+
+// fanOut encodes ev once and sends it to each matching subscription and,
+// if forward, to each peer but origin.
+func (r *Relay) fanOut(ev *nostr.Event, origin *Client, forward bool) {
+	evJSON := ev.AppendJSON(nil)
+	var fwd []byte
+	if forward {
+		fwd = make([]byte, 0, len(evJSON)+12)
+		fwd = append(fwd, `["EVENT",`...)
+		fwd = append(fwd, evJSON...)
+		fwd = append(fwd, ']')
+	}
+	for _, c := range r.Clients() {
+		if forward && c != origin && c.IsPeer() {
+			c.SendFrame(fwd)
+		}
+		c.deliver(ev, evJSON)
+	}
+}

@@ -1,0 +1,145 @@
+package relay
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"postwork/chain/nostr"
+	"postwork/chain/wire"
+)
+
+// subscription is one open REQ. Until its stored events and EOSE are sent,
+// live events that match are held back (up to Options.PendingLive), then
+// sent after EOSE unless they were among the stored ones: a client sees
+// every event once, stored ones before EOSE.
+type subscription struct {
+	id      string
+	filters []wire.Filter
+
+	mu      sync.Mutex
+	live    bool
+	pending []*nostr.Event
+}
+
+func (s *subscription) match(ev *nostr.Event) bool {
+	for i := range s.filters {
+		if s.filters[i].Match(ev) {
+			return true
+		}
+	}
+	return false
+}
+
+// handleReq opens (or replaces) a subscription, sends its stored events and
+// EOSE, then lets live events through.
+func (c *Client) handleReq(ctx context.Context, req *wire.MsgReq) {
+	r := c.relay
+	for _, hook := range r.RejectReq {
+		if reject, msg := hook(ctx, c, req); reject {
+			c.Send(&wire.MsgClosed{SubID: req.SubID, Reason: msg})
+			return
+		}
+	}
+	sub := &subscription{id: req.SubID, filters: req.Filters}
+	c.mu.Lock()
+	if c.subs == nil {
+		c.mu.Unlock()
+		return // disconnected meanwhile
+	}
+	c.subs[req.SubID] = sub
+	c.mu.Unlock()
+
+	stored, err := c.query(ctx, req.Filters)
+	if err != nil {
+		c.mu.Lock()
+		if c.subs != nil && c.subs[req.SubID] == sub {
+			delete(c.subs, req.SubID)
+		}
+		c.mu.Unlock()
+		c.Send(&wire.MsgClosed{SubID: req.SubID, Reason: reasonOf(err).Error()})
+		return
+	}
+	sent := make(map[[32]byte]struct{}, len(stored))
+	for _, ev := range stored {
+		sent[ev.ID] = struct{}{}
+		c.conn.Send(wire.AppendEventDelivery(nil, req.SubID, ev.AppendJSON(nil)))
+	}
+	c.Send(&wire.MsgEOSE{SubID: req.SubID})
+
+	sub.mu.Lock()
+	for _, ev := range sub.pending {
+		if _, dup := sent[ev.ID]; !dup {
+			c.conn.Send(wire.AppendEventDelivery(nil, req.SubID, ev.AppendJSON(nil)))
+		}
+	}
+	sub.pending, sub.live = nil, true
+	sub.mu.Unlock()
+}
+
+// query runs each filter against the backend and merges the results:
+// newest first, each event once. A filter with "limit":0 asks for live
+// events only.
+func (c *Client) query(ctx context.Context, filters []wire.Filter) ([]*nostr.Event, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.relay.opts.QueryTimeout)
+	defer cancel()
+	var out []*nostr.Event
+	seen := make(map[[32]byte]struct{})
+	for i := range filters {
+		f := &filters[i]
+		if f.HasLimit && f.Limit == 0 {
+			continue
+		}
+		evs, err := c.relay.backend.QueryEvents(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range evs {
+			if _, dup := seen[ev.ID]; !dup {
+				seen[ev.ID] = struct{}{}
+				out = append(out, ev)
+			}
+		}
+	}
+	if len(filters) > 1 {
+		slices.SortStableFunc(out, func(a, b *nostr.Event) int {
+			switch {
+			case a.CreatedAt > b.CreatedAt:
+				return -1
+			case a.CreatedAt < b.CreatedAt:
+				return 1
+			}
+			return 0
+		})
+	}
+	return out, nil
+}
+
+// handleClose ends a subscription. NIP-01 asks for no answer.
+func (c *Client) handleClose(m *wire.MsgClose) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.subs, m.SubID)
+}
+
+// deliver sends ev, already encoded as evJSON, to each of the client's
+// subscriptions it matches.
+func (c *Client) deliver(ev *nostr.Event, evJSON []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, sub := range c.subs {
+		if !sub.match(ev) {
+			continue
+		}
+		sub.mu.Lock()
+		if sub.live {
+			sub.mu.Unlock()
+			c.conn.Send(wire.AppendEventDelivery(nil, sub.id, evJSON))
+			continue
+		}
+		if len(sub.pending) < c.relay.opts.PendingLive {
+			sub.pending = append(sub.pending, ev)
+		}
+		sub.mu.Unlock()
+	}
+}
