@@ -20,8 +20,9 @@ const (
 )
 
 // Filter selects events (NIP-01). Every condition that is set must hold;
-// within a list, one match is enough. A filter with nothing set matches
-// every event.
+// within a list, one match is enough. A nil list is unset; an empty one
+// ("ids":[]) matches nothing, as in the NIP-01 reference relays. A filter
+// with nothing set matches every event.
 type Filter struct {
 	IDs     [][32]byte
 	Authors [][32]byte
@@ -40,13 +41,13 @@ type Filter struct {
 
 // Match reports whether ev passes the filter. It trusts ev's ID.
 func (f *Filter) Match(ev *nostr.Event) bool {
-	if len(f.IDs) > 0 && !slices.Contains(f.IDs, ev.ID) {
+	if f.IDs != nil && !slices.Contains(f.IDs, ev.ID) {
 		return false
 	}
-	if len(f.Authors) > 0 && !slices.Contains(f.Authors, ev.PubKey) {
+	if f.Authors != nil && !slices.Contains(f.Authors, ev.PubKey) {
 		return false
 	}
-	if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, ev.Kind) {
+	if f.Kinds != nil && !slices.Contains(f.Kinds, ev.Kind) {
 		return false
 	}
 	if f.Since > 0 && ev.CreatedAt < f.Since {

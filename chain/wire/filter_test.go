@@ -16,7 +16,8 @@ func TestFilterMatch(t *testing.T) {
 	}{
 		{`{}`, true, true},
 		{`{"ids":[` + q(id) + `]}`, true, false},
-		{`{"ids":[]}`, true, true}, // an empty list sets nothing
+		{`{"ids":[]}`, false, false}, // an empty list matches nothing
+		{`{"#t":[]}`, false, false},
 		{`{"authors":[` + q(pk) + `]}`, true, false},
 		{`{"kinds":[1]}`, true, true},
 		{`{"kinds":[0,7]}`, false, false},
