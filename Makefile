@@ -58,7 +58,8 @@ wasm:
 	echo "$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm"; \
 	$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm; \
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/; \
-	ls -l $(BUILD)/postwork.wasm $(BUILD)/wasm_exec.js
+	$(GO) run ./relay/app/precompress $(BUILD)/postwork.wasm $(BUILD)/wasm_exec.js; \
+	ls -l $(BUILD)/postwork.wasm* $(BUILD)/wasm_exec.js
 
 run: build wasm
 	@echo "postwork: dev node at http://$(LISTEN)/ (data in $(DATA); Ctrl-C stops it)"
@@ -76,10 +77,12 @@ clean:
 #   deps:: ; @[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci
 
 deps:: ; @scripts/check-tools
+deps:: ; @[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+deps:: ; @[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci
 
 ## ---- testing ---------------------------------------------------------------
 
-test: deps fmt-check vet layout test-native test-wasm build-wasm-chain templ-check
+test: deps fmt-check vet layout wasm test-native test-wasm build-wasm-chain templ-check
 	@echo "make test: all checks passed"
 
 # 1. Tracked Go files are gofmt-formatted.
@@ -95,9 +98,10 @@ fmt-check:
 	out=$$(gofmt -l "$${existing[@]}"); \
 	if [ -n "$$out" ]; then echo "gofmt: these files are not formatted (run gofmt -w):"; echo "$$out"; exit 1; fi
 
-# 2.
+# 2. The light node's package main builds only for js/wasm: vet it there too.
 vet:
 	$(GO) vet ./...
+	$(WASMENV) $(GO) vet ./wasm/...
 
 # 3. chain/... does no I/O: checked natively and for js/wasm (where a
 # _js.go file could import syscall/js without the native build noticing).
@@ -107,12 +111,13 @@ layout:
 	@$(WASMENV) scripts/check-layout $(FORBIDDEN)
 
 # 4. Every test, with the race detector; fuzz seed corpora run as plain tests.
+# tests/browser drives Chromium against build/postwork.wasm (built by `wasm`).
 test-native:
 	$(GO) test -race ./...
 
 # 5. chain/... tests again, compiled to wasm and run by Node.
 test-wasm:
-	$(WASMENV) $(GO) test -exec="$(WASM_EXEC)" ./chain/...
+	$(WASMENV) $(GO) test -exec="$(WASM_EXEC)" ./chain/... ./wasm/...
 
 # 6.
 build-wasm-chain:
