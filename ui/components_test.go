@@ -329,7 +329,6 @@ func TestAuthorPage(t *testing.T) {
 		Posts:        samplePosts(),
 		MorePosts:    true,
 		RewardBlocks: 3, RewardTotal: 150 * coinUnits,
-		Mined: []BlockSummary{{Height: 5, Hash: hashA, Time: t0, Miner: npubA}},
 	}
 	doc := render(t, AuthorPage(pageFor("Alice", SectionExplorer), v))
 	checks := map[string]string{
@@ -354,13 +353,9 @@ func TestAuthorPage(t *testing.T) {
 	if !strings.Contains(text(items[1]), "pending") || !strings.Contains(text(items[0]), "block 7") {
 		t.Errorf("post states: %q / %q", text(items[0]), text(items[1]))
 	}
-	if n := len(byTestID(one(t, doc, "author-mined"), "block-row")); n != 1 {
-		t.Errorf("%d mined blocks listed", n)
-	}
 
 	bare := render(t, AuthorPage(pageFor("Author", SectionExplorer), AuthorView{Npub: npubA}))
 	one(t, bare, "profile-none")
-	none(t, bare, "author-mined")
 	if got := text(one(t, bare, "author-posts")); got != "No posts by this key yet." {
 		t.Errorf("empty posts %q", got)
 	}

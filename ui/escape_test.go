@@ -55,7 +55,7 @@ func TestHostileStringsRenderInert(t *testing.T) {
 	pages := map[string]templ.Component{
 		"post": PostPage(page, PostView{ID: all, Author: all, AuthorName: all, Content: all, Tags: tags, Sig: all,
 			Block: all, Proof: ProofView{Checked: true, Root: all, Error: all}, Target: -1}),
-		"author": AuthorPage(page, AuthorView{Npub: all, Hex: all, Posts: []PostSummary{summary}, Mined: []BlockSummary{block},
+		"author": AuthorPage(page, AuthorView{Npub: all, Hex: all, Posts: []PostSummary{summary},
 			Profile: ProfileView{Found: true, Name: all, DisplayName: all, About: all, Website: "javascript:alert(7)"}}),
 		"author-website-quote": AuthorPage(page, AuthorView{Npub: all,
 			Profile: ProfileView{Found: true, Name: "x", Website: `https://example.org/"><script>alert(8)</script>`}}),

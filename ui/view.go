@@ -146,7 +146,6 @@ type AuthorView struct {
 	MorePosts    bool // the list is cut at its limit
 	RewardBlocks int  // blocks this key mined on the best chain
 	RewardTotal  uint64
-	Mined        []BlockSummary // the most recent of them
 }
 
 // MempoolView is the list of pending posts, best first.
