@@ -18,6 +18,24 @@ var (
 	pageFor = func(title string, s Section) Page { return Page{Title: title, Section: s, Network: "test"} }
 )
 
+func TestPostListKinds(t *testing.T) {
+	doc := render(t, PostList([]PostSummary{
+		{ID: postID, Author: npubA, Kind: 0, Content: `{"name":"x"}`},
+		{ID: hashA, Author: npubA, Kind: 7, Content: ""},
+		{ID: hashB, Author: npubA, Kind: 1, Content: strings.Repeat("long ", 100)},
+	}, "list", "empty"))
+	items := byTestID(doc, "post-item")
+	if got := text(byTag(items[0], "a")[0]); got != "(profile update)" {
+		t.Errorf("kind 0 shows %q", got)
+	}
+	if got := text(byTag(items[1], "a")[0]); got != "(kind 7, no text)" {
+		t.Errorf("empty kind 7 shows %q", got)
+	}
+	if got := text(byTag(items[2], "a")[0]); len([]rune(got)) > 281 || len([]rune(got)) < 270 || !strings.HasSuffix(got, "…") {
+		t.Errorf("long post excerpt of %d runes", len([]rune(got)))
+	}
+}
+
 func samplePosts() []PostSummary {
 	return []PostSummary{
 		{ID: postID, Author: npubA, Time: t0, Kind: 1, Bits: 16, Content: "hello\n\nworld", Height: 7},
@@ -149,6 +167,11 @@ func TestExplorerPage(t *testing.T) {
 	}
 	if l := links(rows[0]); !contains(l, "/block/1234") || !contains(l, "/block/"+hashA) || !contains(l, "/author/"+npubA) {
 		t.Errorf("first block row links %v", l)
+	}
+	for _, th := range byTag(one(t, doc, "block-table"), "th") {
+		if text(th) == "Hash" && attr(th, "class") != "opt" {
+			t.Error("the hash column is not optional on phones; the height links to the block already")
+		}
 	}
 	if !strings.Contains(text(rows[1]), "nobody") {
 		t.Errorf("block without a miner: %q", text(rows[1]))
