@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 
 	"postwork/chain/nostr"
@@ -30,7 +31,7 @@ func testBlock(t testing.TB, n int) *Block {
 	g := p.Genesis().Header
 	var events []*nostr.Event
 	for i := range n {
-		e := &nostr.Event{Kind: 1, CreatedAt: g.Time, Content: "post number " + string(rune('a'+i%26)),
+		e := &nostr.Event{Kind: 1, CreatedAt: g.Time, Content: fmt.Sprintf("post number %d", i),
 			Tags: [][]string{{"t", "postwork"}, {"p", "0e2107e525275e014af752b2969affe7af885966ffffaef668f79443ab7342f0"}}}
 		if err := e.Sign(testKey(byte(i%5 + 1))); err != nil {
 			t.Fatal(err)
