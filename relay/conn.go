@@ -1,5 +1,7 @@
 package relay
 
+import "context"
+
 // Conn is one connection as the core sees it. The transport reads frames
 // and calls Client.Handle for each, in order, from one goroutine.
 type Conn interface {
@@ -21,6 +23,15 @@ type Conn interface {
 // has introduced itself as a node (HELLO), which may then send blocks.
 type ReadLimiter interface {
 	SetReadLimit(n int64)
+}
+
+// QueueWaiter is implemented by a Conn that can tell when its send queue
+// has drained, so a long answer to one connection (a REQ's stored events, a
+// sync's blocks) is paced by that connection instead of overflowing it.
+type QueueWaiter interface {
+	// WaitQueue blocks until at most n bytes wait to be written; false if
+	// the connection closed or ctx ended first.
+	WaitQueue(ctx context.Context, n int) bool
 }
 
 // WebSocket close codes (RFC 6455, 7.4.1) the core closes with.

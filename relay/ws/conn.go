@@ -1,26 +1,32 @@
 package ws
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
 
-// conn adapts one gorilla connection to relay.Conn.
+// conn adapts one gorilla connection to relay.Conn. Its send queue is a
+// slice bounded in bytes: an idle connection holds no buffer, a burst (a
+// REQ's stored events) fits, and a reader that falls MaxQueue bytes behind
+// is dropped.
 type conn struct {
 	ws   *websocket.Conn
 	ip   string
 	opts *Options
 
-	send chan []byte   // frames for the writer; bounded
-	quit chan struct{} // closed by Close or abort: the writer ends
-
-	once   sync.Once
-	mu     sync.Mutex
-	code   int
-	reason string
-	abort  bool // close without draining the queue or a close handshake
+	qmu     sync.Mutex
+	queue   [][]byte
+	queued  int           // bytes in queue and being written
+	drained chan struct{} // closed and replaced each time the writer writes
+	wake    chan struct{} // capacity 1: the queue is not empty
+	quit    chan struct{} // closed by Close or abort: the writer ends
+	closed  bool
+	code    int
+	reason  string
+	abort   bool // close without draining the queue or a close handshake
 
 	readerDone chan struct{} // closed when the reader returns
 	writerDone chan struct{} // closed when the writer returns
@@ -29,40 +35,77 @@ type conn struct {
 func newConn(ws *websocket.Conn, ip string, opts *Options) *conn {
 	return &conn{
 		ws: ws, ip: ip, opts: opts,
-		send:       make(chan []byte, opts.SendQueue),
+		drained:    make(chan struct{}),
+		wake:       make(chan struct{}, 1),
 		quit:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
 }
 
-// Send queues a frame without waiting. A full queue means the other side
-// reads slower than the relay writes: the connection is dropped.
+// Send queues a frame without waiting. A frame that would take the queue
+// past MaxQueue bytes means the other side reads slower than the relay
+// writes: the connection is dropped. (A single frame larger than MaxQueue,
+// a big block, is queued when the queue is empty.)
 func (c *conn) Send(frame []byte) bool {
-	select {
-	case <-c.quit:
+	c.qmu.Lock()
+	if c.closed {
+		c.qmu.Unlock()
 		return false
+	}
+	if c.queued > 0 && c.queued+len(frame) > c.opts.MaxQueue {
+		c.stopLocked(true, websocket.CloseTryAgainLater, "slow consumer: send queue full")
+		c.qmu.Unlock()
+		return false
+	}
+	c.queue = append(c.queue, frame)
+	c.queued += len(frame)
+	c.qmu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
 	default:
 	}
-	select {
-	case c.send <- frame:
-		return true
-	default:
-		c.stop(true, websocket.CloseTryAgainLater, "slow consumer: send queue full")
-		return false
+	return true
+}
+
+// WaitQueue blocks until at most n bytes wait to be written, the connection
+// closes or ctx ends, and reports whether the connection is still open. The
+// connection's own handler uses it to pace a long answer (a sync's blocks)
+// instead of overflowing its queue.
+func (c *conn) WaitQueue(ctx context.Context, n int) bool {
+	for {
+		c.qmu.Lock()
+		closed, queued, drained := c.closed, c.queued, c.drained
+		c.qmu.Unlock()
+		if closed {
+			return false
+		}
+		if queued <= n {
+			return true
+		}
+		select {
+		case <-drained:
+		case <-c.quit:
+			return false
+		case <-ctx.Done():
+			return false
+		}
 	}
 }
 
 // Close ends the connection after the queued frames, with a close frame.
-func (c *conn) Close(code int, reason string) { c.stop(false, code, reason) }
+func (c *conn) Close(code int, reason string) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	c.stopLocked(false, code, reason)
+}
 
-func (c *conn) stop(abort bool, code int, reason string) {
-	c.once.Do(func() {
-		c.mu.Lock()
-		c.code, c.reason, c.abort = code, reason, abort
-		c.mu.Unlock()
-		close(c.quit)
-	})
+func (c *conn) stopLocked(abort bool, code int, reason string) {
+	if c.closed {
+		return
+	}
+	c.closed, c.abort, c.code, c.reason = true, abort, code, reason
+	close(c.quit)
 }
 
 func (c *conn) RemoteIP() string { return c.ip }
@@ -70,6 +113,24 @@ func (c *conn) RemoteIP() string { return c.ip }
 // SetReadLimit is called by the core on the reader goroutine (while it
 // handles a HELLO), so it does not race with reads.
 func (c *conn) SetReadLimit(n int64) { c.ws.SetReadLimit(n) }
+
+// take removes every queued frame.
+func (c *conn) take() [][]byte {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	q := c.queue
+	c.queue = nil
+	return q
+}
+
+// wrote accounts for n bytes written and wakes WaitQueue.
+func (c *conn) wrote(n int) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	c.queued -= n
+	close(c.drained)
+	c.drained = make(chan struct{})
+}
 
 // writePump is the connection's only writer. It exits when the
 // connection is closed (Close, abort, or the reader ending) or a write
@@ -81,14 +142,14 @@ func (c *conn) writePump() {
 	defer ping.Stop()
 	for {
 		select {
-		case frame := <-c.send:
-			if err := c.write(frame); err != nil {
-				c.stop(true, 0, "")
+		case <-c.wake:
+			if !c.writeQueued() {
+				c.abortNow()
 				return
 			}
 		case <-ping.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.opts.WriteTimeout)); err != nil {
-				c.stop(true, 0, "")
+				c.abortNow()
 				return
 			}
 		case <-c.quit:
@@ -98,31 +159,34 @@ func (c *conn) writePump() {
 	}
 }
 
-func (c *conn) write(frame []byte) error {
-	c.ws.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
-	return c.ws.WriteMessage(websocket.TextMessage, frame)
+// writeQueued writes the frames queued so far; false if a write failed.
+func (c *conn) writeQueued() bool {
+	for _, frame := range c.take() {
+		c.ws.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+		err := c.ws.WriteMessage(websocket.TextMessage, frame)
+		c.wrote(len(frame))
+		if err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *conn) abortNow() {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	c.stopLocked(true, 0, "")
 }
 
 // finish writes what is queued and a close frame, then gives the other side
 // a moment to answer it (the reader sees the answer and returns), unless the
 // connection is being aborted.
 func (c *conn) finish() {
-	c.mu.Lock()
+	c.qmu.Lock()
 	code, reason, abort := c.code, c.reason, c.abort
-	c.mu.Unlock()
-	if abort {
+	c.qmu.Unlock()
+	if abort || !c.writeQueued() {
 		return
-	}
-	for {
-		select {
-		case frame := <-c.send:
-			if c.write(frame) != nil {
-				return
-			}
-			continue
-		default:
-		}
-		break
 	}
 	if code == 0 {
 		code = websocket.CloseNormalClosure

@@ -18,9 +18,9 @@ import (
 
 // Options tune a Server. Zero fields take the defaults below.
 type Options struct {
-	// SendQueue is how many frames may wait for a slow reader before its
+	// MaxQueue is how many bytes may wait for a slow reader before its
 	// connection is dropped.
-	SendQueue int
+	MaxQueue int
 	// ReadLimit is the largest frame read from a connection that has not
 	// said HELLO; the core raises it to wire.MaxFrameSize for peers.
 	ReadLimit int64
@@ -42,7 +42,7 @@ type Options struct {
 
 // Defaults for Options.
 const (
-	DefaultSendQueue        = 128
+	DefaultMaxQueue         = 4 << 20
 	DefaultReadLimit        = wire.MaxMessageSize
 	DefaultWriteTimeout     = 10 * time.Second
 	DefaultPongTimeout      = 60 * time.Second
@@ -69,8 +69,8 @@ type Server struct {
 
 // New returns a Server for r.
 func New(r *relay.Relay, opts Options) *Server {
-	if opts.SendQueue <= 0 {
-		opts.SendQueue = DefaultSendQueue
+	if opts.MaxQueue <= 0 {
+		opts.MaxQueue = DefaultMaxQueue
 	}
 	if opts.ReadLimit <= 0 {
 		opts.ReadLimit = DefaultReadLimit

@@ -298,7 +298,7 @@ func asCloseError(err error, ce **websocket.CloseError) bool {
 }
 
 func TestSlowConsumerDropped(t *testing.T) {
-	ts := newTestServer(t, Options{SendQueue: 8})
+	ts := newTestServer(t, Options{MaxQueue: 1 << 20})
 	var mu sync.Mutex
 	var slow *relay.Client
 	ts.relay.OnConnect = append(ts.relay.OnConnect, func(c *relay.Client) {
@@ -313,9 +313,17 @@ func TestSlowConsumerDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	mu.Lock()
-	c := slow
-	mu.Unlock()
+	var c *relay.Client
+	deadline := time.Now().Add(10 * time.Second)
+	for c == nil {
+		mu.Lock()
+		c = slow
+		mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatal("the core never saw the connection")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	frame := []byte(`["NOTICE","` + strings.Repeat("x", 60000) + `"]`)
 	dropped := false
 	for i := 0; i < 100000; i++ {
@@ -438,5 +446,25 @@ func TestDial(t *testing.T) {
 	case <-rc.Done():
 	case <-time.After(10 * time.Second):
 		t.Fatal("dialled connection did not end when the other side shut down")
+	}
+}
+
+// A REQ whose stored events are many times the send queue is paced by the
+// client's reading, not dropped as a slow consumer.
+func TestLargeReqPacedNotDropped(t *testing.T) {
+	ts := newTestServer(t, Options{MaxQueue: 32 << 10})
+	const n = 400
+	for i := 0; i < n; i++ {
+		ts.b.events = append(ts.b.events, signedPost(t, strings.Repeat("y", 1000)))
+	}
+	c := dial(t, ts.url)
+	c.send(&wire.MsgReq{SubID: "all", Filters: []wire.Filter{{}}})
+	for i := 0; i < n; i++ {
+		if _, ok := c.next().(*wire.MsgEvent); !ok {
+			t.Fatalf("message %d is not an event", i)
+		}
+	}
+	if _, ok := c.next().(*wire.MsgEOSE); !ok {
+		t.Fatal("no EOSE after the stored events")
 	}
 }
