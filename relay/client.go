@@ -61,8 +61,9 @@ func (c *Client) Send(m wire.Message) bool { return c.conn.Send(wire.Encode(m)) 
 // SendFrame queues an encoded frame.
 func (c *Client) SendFrame(frame []byte) bool { return c.conn.Send(frame) }
 
-// WaitQueue waits until at most n bytes wait to be sent to the client, if
-// its transport can tell (QueueWaiter); false if the connection ended.
+// WaitQueue waits until a frame of n bytes can be queued for the client
+// without crowding its queue, if its transport can tell (QueueWaiter);
+// false if the connection ended.
 // Call it only from the client's own handler (Handle, or a Backend method
 // it called): it paces that connection and must not stall anyone else.
 func (c *Client) WaitQueue(ctx context.Context, n int) bool {

@@ -29,8 +29,9 @@ type ReadLimiter interface {
 // has drained, so a long answer to one connection (a REQ's stored events, a
 // sync's blocks) is paced by that connection instead of overflowing it.
 type QueueWaiter interface {
-	// WaitQueue blocks until at most n bytes wait to be written; false if
-	// the connection closed or ctx ended first.
+	// WaitQueue blocks until a frame of n bytes can be queued without
+	// filling the queue past half (or the queue is empty); false if the
+	// connection closed or ctx ended first.
 	WaitQueue(ctx context.Context, n int) bool
 }
 

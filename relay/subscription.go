@@ -31,10 +31,6 @@ func (s *subscription) match(ev *nostr.Event) bool {
 	return false
 }
 
-// storedBacklog is how many bytes of stored events may wait to be written
-// before handleReq waits for the client to read them.
-const storedBacklog = 256 << 10
-
 // handleReq opens (or replaces) a subscription, sends its stored events and
 // EOSE, then lets live events through.
 func (c *Client) handleReq(ctx context.Context, req *wire.MsgReq) {
@@ -67,10 +63,11 @@ func (c *Client) handleReq(ctx context.Context, req *wire.MsgReq) {
 	sent := make(map[[32]byte]struct{}, len(stored))
 	for _, ev := range stored {
 		sent[ev.ID] = struct{}{}
-		if !c.WaitQueue(ctx, storedBacklog) {
+		frame := wire.AppendEventDelivery(nil, req.SubID, ev.AppendJSON(nil))
+		if !c.WaitQueue(ctx, len(frame)) {
 			return
 		}
-		c.conn.Send(wire.AppendEventDelivery(nil, req.SubID, ev.AppendJSON(nil)))
+		c.conn.Send(frame)
 	}
 	c.Send(&wire.MsgEOSE{SubID: req.SubID})
 

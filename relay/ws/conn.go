@@ -68,10 +68,11 @@ func (c *conn) Send(frame []byte) bool {
 	return true
 }
 
-// WaitQueue blocks until at most n bytes wait to be written, the connection
-// closes or ctx ends, and reports whether the connection is still open. The
-// connection's own handler uses it to pace a long answer (a sync's blocks)
-// instead of overflowing its queue.
+// WaitQueue blocks until a frame of n bytes fits while keeping the queue at
+// most half full (or the queue is empty), the connection closes or ctx
+// ends, and reports whether the connection is still open. The connection's
+// own handler uses it to pace a long answer (a REQ's stored events, a
+// sync's blocks) instead of overflowing its queue.
 func (c *conn) WaitQueue(ctx context.Context, n int) bool {
 	for {
 		c.qmu.Lock()
@@ -80,7 +81,7 @@ func (c *conn) WaitQueue(ctx context.Context, n int) bool {
 		if closed {
 			return false
 		}
-		if queued <= n {
+		if queued == 0 || queued+n <= c.opts.MaxQueue/2 {
 			return true
 		}
 		select {
