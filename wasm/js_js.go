@@ -10,6 +10,10 @@ import (
 // syscall/js. Rules kept throughout: a JS exception becomes a Go error
 // (catch), every js.Func is released once JS can no longer call it, and no
 // callback blocks (JS waits for it); work that waits runs in a goroutine.
+// Blocking includes taking a mutex that some goroutine holds while it
+// awaits JavaScript: the callback would wait for JS, JS for the callback,
+// and the runtime reports a deadlock. So no lock in wasm/... is held across
+// storage or network I/O (see outbox and wallet).
 
 var (
 	global      = js.Global()

@@ -64,6 +64,7 @@ func serve(t testing.TB, ws http.Handler) string {
 	mux.Handle("/", h)
 	if ws != nil {
 		mux.Handle("/ws", ws)
+		mux.Handle("/mine", ws)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

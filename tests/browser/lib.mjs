@@ -18,12 +18,16 @@ export async function launch() {
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: process.env.PW_CHROME_LOG ? [...FLAGS, '--enable-logging=stderr', '--v=0'] : FLAGS,
   });
   const errors = [];
   const watch = (page) => {
     page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+    page.on('crash', () => errors.push('page crashed'));
+    page.on('close', () => { if (process.env.PW_DEBUG) console.log('page closed', page.url()); });
+    page.on('framenavigated', (f) => { if (process.env.PW_DEBUG && f === page.mainFrame()) console.log('navigated', f.url()); });
     page.on('console', (msg) => {
+      if (process.env.PW_DEBUG) console.log(`console.${msg.type()}: ${msg.text()}`);
       if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
     });
   };

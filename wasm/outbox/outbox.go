@@ -45,11 +45,22 @@ type record struct {
 	Reason string          `json:"reason,omitempty"`
 }
 
-// Outbox is safe for concurrent use.
+// Outbox is safe for concurrent use. Writers take wmu for the whole
+// change, storage write included; mu guards items and is never held while
+// waiting for storage, because in the browser a reader may be a JavaScript
+// callback that must not block behind an IndexedDB round trip.
 type Outbox struct {
 	db    kv.DB
+	wmu   sync.Mutex
 	mu    sync.Mutex
 	items map[[32]byte]*Item
+}
+
+func (o *Outbox) get(id [32]byte) (*Item, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	it, ok := o.items[id]
+	return it, ok
 }
 
 // Open loads the stored outbox. Records that no longer parse or verify are
@@ -88,12 +99,16 @@ func (o *Outbox) Add(e *nostr.Event, now int64) error {
 	if err := e.Verify(); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
+	o.wmu.Lock()
+	defer o.wmu.Unlock()
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if _, ok := o.items[e.ID]; ok {
+	_, dup := o.items[e.ID]
+	n := len(o.items)
+	o.mu.Unlock()
+	if dup {
 		return nil
 	}
-	if len(o.items) >= MaxItems {
+	if n >= MaxItems {
 		return ErrFull
 	}
 	it := &Item{Event: e, Added: now, State: StateWaiting}
@@ -104,7 +119,9 @@ func (o *Outbox) Add(e *nostr.Event, now int64) error {
 	if err := o.db.Apply([]kv.Op{kv.Put(kv.StoreOutbox, key(e.ID), raw)}); err != nil {
 		return fmt.Errorf("outbox: store post: %w", err)
 	}
+	o.mu.Lock()
 	o.items[e.ID] = it
+	o.mu.Unlock()
 	return nil
 }
 
@@ -166,9 +183,9 @@ const (
 // relay has the post already, so it counts as accepted; "rate-limited:" and
 // "error:" leave it waiting; any other refusal marks it rejected.
 func (o *Outbox) Answer(id [32]byte, accepted bool, reason string) (Outcome, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	it, ok := o.items[id]
+	o.wmu.Lock()
+	defer o.wmu.Unlock()
+	it, ok := o.get(id)
 	if !ok {
 		return Unknown, nil
 	}
@@ -178,7 +195,9 @@ func (o *Outbox) Answer(id [32]byte, accepted bool, reason string) (Outcome, err
 		if err := o.db.Apply([]kv.Op{kv.Del(kv.StoreOutbox, key(id))}); err != nil {
 			return Unknown, fmt.Errorf("outbox: remove accepted post: %w", err)
 		}
+		o.mu.Lock()
 		delete(o.items, id)
+		o.mu.Unlock()
 		return Accepted, nil
 	case prefix == "rate-limited" || prefix == "error":
 		return Retry, nil
@@ -192,7 +211,9 @@ func (o *Outbox) Answer(id [32]byte, accepted bool, reason string) (Outcome, err
 	if err := o.db.Apply([]kv.Op{kv.Put(kv.StoreOutbox, key(id), raw)}); err != nil {
 		return Unknown, fmt.Errorf("outbox: mark rejected: %w", err)
 	}
-	*it = next
+	o.mu.Lock()
+	o.items[id] = &next
+	o.mu.Unlock()
 	return Rejected, nil
 }
 
@@ -201,14 +222,16 @@ var ErrNotInOutbox = errors.New("outbox: no such post")
 
 // Remove deletes a post the user gave up on.
 func (o *Outbox) Remove(id [32]byte) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if _, ok := o.items[id]; !ok {
+	o.wmu.Lock()
+	defer o.wmu.Unlock()
+	if _, ok := o.get(id); !ok {
 		return ErrNotInOutbox
 	}
 	if err := o.db.Apply([]kv.Op{kv.Del(kv.StoreOutbox, key(id))}); err != nil {
 		return fmt.Errorf("outbox: remove: %w", err)
 	}
+	o.mu.Lock()
 	delete(o.items, id)
+	o.mu.Unlock()
 	return nil
 }

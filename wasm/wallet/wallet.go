@@ -62,11 +62,15 @@ type record struct {
 	Secret string `json:"secret,omitempty"` // hex; local keys only
 }
 
-// Wallet is the page's identity. It is safe for concurrent use.
+// Wallet is the page's identity. It is safe for concurrent use: changes
+// hold wmu across the storage write; mu guards the fields only briefly, so
+// a reader (in the browser, a JavaScript callback that must not block)
+// never waits for storage.
 type Wallet struct {
 	db  kv.DB
 	ext Extension // nil when the browser has none
 
+	wmu  sync.Mutex
 	mu   sync.Mutex
 	kind string
 	sk   *btcec.PrivateKey // local only
@@ -145,16 +149,21 @@ func (w *Wallet) store(r record, old []kv.Op, apply func()) error {
 	if err := w.db.Apply(append(old, kv.Put(kv.StoreMeta, storeKey, raw))); err != nil {
 		return fmt.Errorf("wallet: store key: %w", err)
 	}
+	w.mu.Lock()
 	apply()
+	w.mu.Unlock()
 	return nil
 }
 
-// keepOldLocked returns the op that files the current local key away.
-func (w *Wallet) keepOldLocked() []kv.Op {
-	if w.kind != KindLocal || w.sk == nil {
+// keepOld returns the op that files the current local key away.
+func (w *Wallet) keepOld() []kv.Op {
+	w.mu.Lock()
+	kind, sk, pub := w.kind, w.sk, w.pub
+	w.mu.Unlock()
+	if kind != KindLocal || sk == nil {
 		return nil
 	}
-	r := record{Kind: KindLocal, PubKey: hex.EncodeToString(w.pub[:]), Secret: hex.EncodeToString(w.sk.Serialize())}
+	r := record{Kind: KindLocal, PubKey: hex.EncodeToString(pub[:]), Secret: hex.EncodeToString(sk.Serialize())}
 	raw, _ := json.Marshal(r)
 	return []kv.Op{kv.Put(kv.StoreMeta, oldKeyPrefix+r.PubKey, raw)}
 }
@@ -276,9 +285,9 @@ func (w *Wallet) Import(s, password string) error {
 	if err != nil {
 		return fmt.Errorf("wallet: import: %w", err)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.setLocal(sk, w.keepOldLocked())
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	return w.setLocal(sk, w.keepOld())
 }
 
 // UseExtension switches to the browser's NIP-07 signer. The local key, if
@@ -291,8 +300,8 @@ func (w *Wallet) UseExtension(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("wallet: signer extension: %w", err)
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
 	r := record{Kind: KindExtension, PubKey: hex.EncodeToString(pub[:])}
-	return w.store(r, w.keepOldLocked(), func() { w.kind, w.sk, w.pub = KindExtension, nil, pub })
+	return w.store(r, w.keepOld(), func() { w.kind, w.sk, w.pub = KindExtension, nil, pub })
 }
