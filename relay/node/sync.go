@@ -1,0 +1,313 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"postwork/chain"
+	"postwork/chain/nostr"
+	"postwork/chain/wire"
+	"postwork/relay"
+)
+
+// Sync bounds.
+const (
+	// maxInflightPerPeer bounds the blocks asked of one peer at a time.
+	maxInflightPerPeer = 64
+	// requestTimeout is how long a block request may go unanswered before
+	// it is asked of someone else.
+	requestTimeout = 30 * time.Second
+)
+
+// request is a block asked of a peer.
+type request struct {
+	p  *peer
+	at time.Time
+}
+
+// HandleChain is relay.Backend's: it serves and follows the chain verbs.
+func (n *Node) HandleChain(ctx context.Context, c *relay.Client, m wire.Message) error {
+	if h, ok := m.(*wire.MsgHello); ok {
+		return n.onHello(c, h)
+	}
+	p := n.peerOf(c)
+	switch m := m.(type) {
+	case *wire.MsgTip:
+		return n.onTip(p, m)
+	case *wire.MsgGetHeaders:
+		max := m.Max
+		if max == 0 {
+			max = wire.MaxHeadersPerMsg
+		}
+		c.Send(&wire.MsgHeaders{Headers: n.chain.HeadersAfter(m.Locator, m.Stop, max)})
+	case *wire.MsgHeaders:
+		return n.onHeaders(p, m.Headers)
+	case *wire.MsgGetBlocks:
+		n.onGetBlocks(ctx, p, m.Hashes)
+	case *wire.MsgBlock:
+		return n.onBlock(p, m.Block)
+	case *wire.MsgNotFound:
+		n.pmu.Lock()
+		for _, h := range m.Hashes {
+			n.settleLocked(h, p)
+		}
+		n.pmu.Unlock()
+	}
+	return nil
+}
+
+// ruleReject turns a consensus violation into a refusal that bans the
+// sender, except for a time too far ahead, which an honest node with a
+// fast clock sends.
+func ruleReject(what string, err error) error {
+	r := relay.Rejectf(wire.PrefixInvalid, "%s: %v", what, err)
+	if !errors.Is(err, chain.ErrTimeTooNew) {
+		r.Score = relay.ScoreBadChain
+	}
+	return r
+}
+
+// onTip follows a peer's new best block: its header if the parent is known
+// (then its body), else the headers in between.
+func (n *Node) onTip(p *peer, m *wire.MsgTip) error {
+	p.announced(m.Header.Height, m.Work)
+	hash := m.Header.Hash()
+	if _, known := n.chain.HeaderByHash(hash); !known {
+		if _, parent := n.chain.HeaderByHash(m.Header.Prev); !parent {
+			n.getHeaders(p, hash)
+			return nil
+		}
+		if _, err := n.chain.ProcessHeader(&m.Header, n.now().Unix()); err != nil && !errors.Is(err, chain.ErrDuplicateBlock) {
+			if chain.IsRuleError(err) {
+				return ruleReject("tip header", err)
+			}
+			return err
+		}
+	}
+	n.requestBlocks(p)
+	return nil
+}
+
+// getHeaders asks p for the headers after our best chain, up to stop.
+func (n *Node) getHeaders(p *peer, stop chain.Hash) {
+	p.c.Send(&wire.MsgGetHeaders{Locator: n.chain.Locator(), Stop: stop})
+}
+
+// onHeaders adds headers, parents first, then asks for their bodies, and
+// for more headers if the message was full.
+func (n *Node) onHeaders(p *peer, headers []chain.Header) error {
+	now := n.now().Unix()
+	for i := range headers {
+		h := &headers[i]
+		_, err := n.chain.ProcessHeader(h, now)
+		switch {
+		case err == nil, errors.Is(err, chain.ErrDuplicateBlock):
+		case errors.Is(err, chain.ErrUnknownParent):
+			// Not an answer to our locator: nothing to build on.
+			return relay.Rejectf(wire.PrefixInvalid, "header %d of %d does not connect", i, len(headers)).WithScore(10)
+		case chain.IsRuleError(err):
+			return ruleReject(fmt.Sprintf("header %d (%s)", h.Height, h.Hash()), err)
+		default:
+			return err
+		}
+	}
+	if len(headers) > 0 {
+		last := headers[len(headers)-1]
+		p.announced(last.Height, nil)
+		if len(headers) == wire.MaxHeadersPerMsg {
+			p.c.Send(&wire.MsgGetHeaders{Locator: []chain.Hash{last.Hash()}})
+		}
+	}
+	n.requestBlocks(p)
+	return nil
+}
+
+// onGetBlocks sends the blocks asked for, paced by the asker's reading, and
+// one NOTFOUND for those the node lacks.
+func (n *Node) onGetBlocks(ctx context.Context, p *peer, hashes []chain.Hash) {
+	var missing []chain.Hash
+	for _, h := range hashes {
+		b, err := n.chain.Block(h)
+		if err != nil {
+			missing = append(missing, h)
+			continue
+		}
+		frame := wire.Encode(&wire.MsgBlock{Block: b})
+		if !p.c.WaitQueue(ctx, len(frame)) {
+			return
+		}
+		p.c.SendFrame(frame)
+	}
+	if len(missing) > 0 {
+		p.c.Send(&wire.MsgNotFound{Hashes: missing})
+	}
+}
+
+// onBlock processes a block from a peer: asked for, announced, or mined by
+// a light node.
+func (n *Node) onBlock(p *peer, b *chain.Block) error {
+	hash := b.Hash()
+	n.pmu.Lock()
+	n.settleLocked(hash, p)
+	n.pmu.Unlock()
+	res, err := n.processBlock(b, p.c)
+	switch {
+	case err == nil:
+	case errors.Is(err, chain.ErrDuplicateBlock):
+		err = nil
+	case chain.IsRuleError(err):
+		return ruleReject("block "+hash.String(), err)
+	default:
+		return err
+	}
+	if res != nil && res.Orphan {
+		n.getHeaders(p, hash)
+	}
+	p.announced(b.Header.Height, nil)
+	n.requestBlocks(p)
+	return err
+}
+
+// settleLocked forgets the request for hash (answered or refused by p).
+func (n *Node) settleLocked(hash chain.Hash, p *peer) {
+	if r := n.inflight[hash]; r != nil && r.p == p {
+		delete(n.inflight, hash)
+		p.mu.Lock()
+		p.inflight--
+		p.mu.Unlock()
+	}
+}
+
+// expireRequests forgets requests that went unanswered too long, so
+// requestBlocks asks again.
+func (n *Node) expireRequests() {
+	now := time.Now()
+	n.pmu.Lock()
+	defer n.pmu.Unlock()
+	for h, r := range n.inflight {
+		if now.Sub(r.at) > requestTimeout {
+			n.settleLocked(h, r.p)
+		}
+	}
+}
+
+// requestBlocks asks for the bodies the best header branch still lacks:
+// from prefer if it has room, else from the peers with the most work.
+func (n *Node) requestBlocks(prefer *peer) {
+	missing := n.chain.MissingBodies(4 * maxInflightPerPeer)
+	if len(missing) == 0 {
+		return
+	}
+	n.pmu.Lock()
+	var peers []*peer
+	if prefer != nil && n.peers[prefer.c] == prefer {
+		peers = append(peers, prefer)
+	}
+	var others []*peer
+	for c, p := range n.peers {
+		if p != prefer && c.IsPeer() {
+			others = append(others, p)
+		}
+	}
+	sort.Slice(others, func(i, j int) bool {
+		wi, wj := others[i].work, others[j].work
+		return wi != nil && (wj == nil || wi.Cmp(wj) > 0)
+	})
+	peers = append(peers, others...)
+	asks := make(map[*peer][]chain.Hash)
+	now := time.Now()
+	for _, h := range missing {
+		if n.inflight[h] != nil || n.chain.IsOrphan(h) {
+			continue
+		}
+		for _, p := range peers {
+			p.mu.Lock()
+			room := p.inflight < maxInflightPerPeer
+			if room {
+				p.inflight++
+			}
+			p.mu.Unlock()
+			if room {
+				n.inflight[h] = &request{p: p, at: now}
+				asks[p] = append(asks[p], h)
+				break
+			}
+		}
+	}
+	n.pmu.Unlock()
+	for p, hashes := range asks {
+		for len(hashes) > 0 {
+			k := min(len(hashes), wire.MaxBlocksPerMsg)
+			p.c.Send(&wire.MsgGetBlocks{Hashes: hashes[:k]})
+			hashes = hashes[k:]
+		}
+	}
+}
+
+// processBlock adds a block to the chain and brings the mempool, the store
+// of pending posts, subscribers, peers (all but origin) and the miner up to
+// date with what changed.
+func (n *Node) processBlock(b *chain.Block, origin *relay.Client) (*chain.Result, error) {
+	n.chainMu.Lock()
+	before := n.chain.Tip().Hash
+	res, err := n.chain.ProcessBlock(b, n.now().Unix())
+	var restored []*nostr.Event
+	if res != nil && (len(res.Connected) > 0 || len(res.Disconnected) > 0) {
+		restored = n.applyLocked(res)
+	}
+	tip := n.chain.Tip()
+	n.chainMu.Unlock()
+	if res == nil || tip.Hash == before {
+		return res, err
+	}
+	n.log.Info("new tip", "height", tip.Header.Height, "hash", tip.Hash, "connected", len(res.Connected), "disconnected", len(res.Disconnected), "pending", n.pool.Len())
+	for _, blk := range res.Connected {
+		for _, ev := range blk.Events {
+			n.relay.Deliver(ev)
+		}
+	}
+	// Posts a reorganisation returned to the pool go to the peers: the
+	// winning branch's nodes may never have seen them.
+	for _, ev := range restored {
+		n.relay.Broadcast(&wire.MsgEvent{Event: ev}, nil)
+	}
+	n.relay.Broadcast(&wire.MsgTip{Header: tip.Header, Work: tip.Work}, origin)
+	select {
+	case n.newTip <- struct{}{}:
+	default:
+	}
+	return res, err
+}
+
+// applyLocked updates the mempool for a changed best chain: posts of
+// disconnected blocks come back (tip first, as Restore expects), posts of
+// connected blocks leave. It returns the posts restored.
+func (n *Node) applyLocked(res *chain.Result) []*nostr.Event {
+	now := n.now()
+	var restored []*nostr.Event
+	var dropped [][32]byte
+	for _, b := range res.Disconnected {
+		dropped = append(dropped, n.pool.Restore(b.Events, now)...)
+		restored = append(restored, b.Events...)
+	}
+	for _, b := range res.Connected {
+		n.pool.RemoveConfirmed(b.Events)
+	}
+	if len(dropped) > 0 {
+		if err := n.store.RemovePending(dropped); err != nil {
+			n.log.Error("remove dropped posts", "err", err)
+		}
+	}
+	// Keep only the restored posts that are still pending (not dropped, not
+	// confirmed again by the new branch).
+	out := restored[:0]
+	for _, ev := range restored {
+		if n.pool.Has(ev.ID) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
