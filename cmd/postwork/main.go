@@ -9,7 +9,7 @@
 //
 //	keygen        create a new key pair (npub/nsec)
 //	event verify  check Nostr events, one JSON object per line of stdin
-//	node          run a relay and full node (not built yet)
+//	node          run a relay and full node
 //	help          show this help, or a command's help
 //
 // Run "postwork <command> -h" for a command's flags.
@@ -38,7 +38,7 @@ type command struct {
 var commands = []command{
 	{"keygen", "create a new key pair (npub/nsec)", runKeygen},
 	{"event", "check Nostr events: event verify", runEvent},
-	{"node", "run a relay and full node (not built yet)", runNode},
+	{"node", "run a relay and full node", runNode},
 }
 
 func main() {

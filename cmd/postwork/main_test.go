@@ -35,7 +35,7 @@ func TestDispatch(t *testing.T) {
 		{"event without subcommand", []string{"event"}, 2, "", "missing subcommand"},
 		{"event unknown subcommand", []string{"event", "sign"}, 2, "", `unknown subcommand "sign"`},
 		{"event verify with an argument", []string{"event", "verify", "x.jsonl"}, 2, "", "read from stdin"},
-		{"node placeholder", []string{"node", "--listen", "127.0.0.1:0"}, 2, "", "postwork node: not built yet"},
+		{"node bad flag", []string{"node", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"time"
 
@@ -263,7 +264,11 @@ func (n *Node) processBlock(b *chain.Block, origin *relay.Client) (*chain.Result
 	if res == nil || tip.Hash == before {
 		return res, err
 	}
-	n.log.Info("new tip", "height", tip.Header.Height, "hash", tip.Hash, "connected", len(res.Connected), "disconnected", len(res.Disconnected), "pending", n.pool.Len())
+	level := slog.LevelInfo
+	if origin == nil {
+		level = slog.LevelDebug // our own block: mine logs it
+	}
+	n.log.Log(context.Background(), level, "new tip", "height", tip.Header.Height, "hash", tip.Hash, "connected", len(res.Connected), "disconnected", len(res.Disconnected), "pending", n.pool.Len())
 	for _, blk := range res.Connected {
 		for _, ev := range blk.Events {
 			n.relay.Deliver(ev)
