@@ -52,9 +52,9 @@ func requireTools(t testing.TB) {
 	}
 }
 
-// serve starts an HTTP server on loopback with the page at / and ws at /ws
-// (if not nil); it returns the base URL.
-func serve(t testing.TB, ws http.Handler) string {
+// serve starts an HTTP server on loopback with the page at / and the given
+// routes beside it; it returns the base URL.
+func serve(t testing.TB, routes map[string]http.Handler) string {
 	t.Helper()
 	h, err := app.New(os.DirFS(root))
 	if err != nil {
@@ -62,9 +62,8 @@ func serve(t testing.TB, ws http.Handler) string {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
-	if ws != nil {
-		mux.Handle("/ws", ws)
-		mux.Handle("/mine", ws)
+	for path, h := range routes {
+		mux.Handle(path, h)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"postwork/chain/miner"
 	"postwork/chain/nostr"
 	"postwork/chain/wire"
+	"postwork/relay/ws"
 )
 
 // scriptedRelay is a test double of a relay at /ws: an honest one that
@@ -32,10 +34,12 @@ type scriptedRelay struct {
 	blocks map[chain.Hash]*chain.Block
 	events []*nostr.Event // everything accepted, in order
 	conns  map[*relayConn]bool
-	// onConnect, when set, runs for each new connection after HELLO.
-	onConnect func(c *relayConn)
-	// lieTip, when set, replaces the tip the relay claims in HELLO.
-	lieTip *wire.MsgHello
+	// Hostile behaviour, each off when nil. afterHello runs after the
+	// relay answered a HELLO; lieHello replaces the HELLO it answers with;
+	// tamper rewrites the headers it serves.
+	afterHello func(c *relayConn)
+	lieHello   *wire.MsgHello
+	tamper     func([]chain.Header) []chain.Header
 }
 
 type relayConn struct {
@@ -122,6 +126,23 @@ func (r *scriptedRelay) broadcast(frame []byte) {
 
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
+// mineHandler mines a block on each request, as the tutorial's /mine does.
+func (r *scriptedRelay) mineHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		b := r.mine(0)
+		fmt.Fprintf(w, "Block #%d is mined.", b.Header.Height)
+	})
+}
+
+// handler serves the relay at its path: the WebSocket, and its NIP-11
+// document (with relay/ws's own handler) to requests that ask for it.
+func (r *scriptedRelay) handler() http.Handler {
+	info := &ws.Info{SupportedNIPs: []int{1, 11}, Software: "scripted-relay", Version: "test",
+		Limitation: ws.Limitation{MinPowDifficulty: r.params.DefaultMinPostBits},
+		Postwork:   &ws.ChainInfo{Network: r.params.Name, Genesis: r.params.GenesisHash().String()}}
+	return ws.InfoHandler(info, r)
+}
+
 func (r *scriptedRelay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	ws, err := upgrader.Upgrade(w, req, nil)
 	if err != nil {
@@ -131,8 +152,6 @@ func (r *scriptedRelay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	c := &relayConn{ws: ws, subs: make(map[string][]wire.Filter)}
 	r.mu.Lock()
 	r.conns[c] = true
-	lie := r.lieTip
-	onConnect := r.onConnect
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
@@ -140,16 +159,6 @@ func (r *scriptedRelay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.mu.Unlock()
 		ws.Close()
 	}()
-	tip := r.chain.Tip()
-	hello := &wire.MsgHello{Network: r.params.Name, Genesis: r.params.GenesisHash(), Tip: tip.Hash,
-		Height: tip.Header.Height, Work: tip.Work, Agent: "scripted-relay", Version: wire.ProtocolVersion}
-	if lie != nil {
-		hello = lie
-	}
-	c.send(wire.Encode(hello))
-	if onConnect != nil {
-		onConnect(c)
-	}
 	for {
 		_, frame, err := ws.ReadMessage()
 		if err != nil {
@@ -165,8 +174,29 @@ func (r *scriptedRelay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 func (r *scriptedRelay) handle(c *relayConn, m wire.Message) {
 	switch m := m.(type) {
+	case *wire.MsgHello:
+		// As relay/node does: answer a HELLO of the same network with ours.
+		if m.Network != r.params.Name || m.Genesis != r.params.GenesisHash() {
+			c.send(wire.Encode(&wire.MsgNotice{Message: "invalid: wrong network"}))
+			c.ws.Close()
+			return
+		}
+		tip := r.chain.Tip()
+		hello := &wire.MsgHello{Network: r.params.Name, Genesis: r.params.GenesisHash(), Tip: tip.Hash,
+			Height: tip.Header.Height, Work: tip.Work, Agent: "scripted-relay", Version: wire.ProtocolVersion}
+		if r.lieHello != nil {
+			hello = r.lieHello
+		}
+		c.send(wire.Encode(hello))
+		if r.afterHello != nil {
+			r.afterHello(c)
+		}
 	case *wire.MsgGetHeaders:
-		c.send(wire.Encode(&wire.MsgHeaders{Headers: r.chain.HeadersAfter(m.Locator, m.Stop, m.Max)}))
+		hs := r.chain.HeadersAfter(m.Locator, m.Stop, m.Max)
+		if r.tamper != nil {
+			hs = r.tamper(hs)
+		}
+		c.send(wire.Encode(&wire.MsgHeaders{Headers: hs}))
 	case *wire.MsgGetBlocks:
 		var missing []chain.Hash
 		for _, h := range m.Hashes {

@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -17,13 +16,7 @@ func TestLightScripted(t *testing.T) {
 	for range 3 {
 		r.mine(0)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/ws", r)
-	mux.HandleFunc("/mine", func(w http.ResponseWriter, req *http.Request) {
-		b := r.mine(0)
-		fmt.Fprintf(w, "Block #%d is mined.", b.Header.Height)
-	})
-	base := serve(t, mux)
+	base := serve(t, map[string]http.Handler{"/ws": r.handler(), "/mine": r.mineHandler()})
 	runScript(t, 120*time.Second, "light.mjs", base+"/", "--mine", base+"/mine")
 }
 
@@ -33,6 +26,6 @@ func TestSmoke(t *testing.T) {
 	for range 5 {
 		r.mine(0)
 	}
-	base := serve(t, r)
+	base := serve(t, map[string]http.Handler{"/ws": r.handler()})
 	runScript(t, 60*time.Second, "smoke.mjs", base+"/")
 }

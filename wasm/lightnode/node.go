@@ -37,10 +37,14 @@ type Dialer func(ctx context.Context, url string) (Conn, error)
 
 // Config is what a Node is built from.
 type Config struct {
-	Relay  string
-	Dial   Dialer
-	Wallet *wallet.Wallet
-	Outbox *outbox.Outbox
+	Relay string
+	Dial  Dialer
+	// FetchInfo GETs a URL with Accept: application/nostr+json and returns
+	// at most MaxInfoSize+1 bytes of the body: the relay's NIP-11 document,
+	// which says which network to greet it on. Nil: skip it.
+	FetchInfo func(ctx context.Context, url string) ([]byte, error)
+	Wallet    *wallet.Wallet
+	Outbox    *outbox.Outbox
 	// Settings holds the last network seen, so a reload opens its chain and
 	// feed before the relay answers.
 	Settings kv.DB

@@ -64,8 +64,54 @@ type tipClaim struct {
 	work   *big.Int
 }
 
+// learnNetwork reads the relay's NIP-11 document and opens the chain of the
+// network it names, so the first HELLO goes to the right network. A relay
+// without one keeps the network followed before (or none).
+func (n *Node) learnNetwork(ctx context.Context, relay string) error {
+	if n.cfg.FetchInfo == nil {
+		return nil
+	}
+	u, err := InfoURL(relay)
+	if err != nil {
+		return err
+	}
+	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	body, err := n.cfg.FetchInfo(ictx, u)
+	cancel()
+	if err != nil {
+		return nil // not fatal: the relay's HELLO may still say
+	}
+	info, err := ParseInfo(body)
+	if err != nil {
+		n.problem("the relay's information document is unreadable: %v", err)
+		return nil
+	}
+	if info.Network == "" {
+		return nil
+	}
+	p := chain.Networks[info.Network]
+	if p == nil {
+		n.problem("the relay is on network %q, which this page does not know", info.Network)
+		return fmt.Errorf("relay on unknown network %q", info.Network)
+	}
+	if info.Genesis != p.GenesisHash().String() {
+		n.problem("the relay's genesis block %s is not the %s network's %s", info.Genesis, p.Name, p.GenesisHash())
+		return errors.New("relay on a different chain")
+	}
+	if _, err := n.useNetwork(p); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	n.minBits = max(p.DefaultMinPostBits, info.MinPoW)
+	n.mu.Unlock()
+	return nil
+}
+
 func (n *Node) runSession(ctx context.Context) error {
 	url := n.Relay()
+	if err := n.learnNetwork(ctx, url); err != nil {
+		return err
+	}
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	conn, err := n.cfg.Dial(dctx, url)
 	cancel()
@@ -420,7 +466,16 @@ func (s *session) onTip(m *wire.MsgTip) error {
 	if s.net == nil {
 		return nil
 	}
-	h := m.Header
+	if err := s.acceptHeader(m.Header); err != nil {
+		return err
+	}
+	s.fetchBodies()
+	return nil
+}
+
+// acceptHeader validates and stores one announced header; a header whose
+// parent is unknown starts a header sync instead.
+func (s *session) acceptHeader(h chain.Header) error {
 	res, err := s.net.chain.ProcessHeader(&h, s.n.cfg.Now().Unix())
 	switch {
 	case err == nil:
@@ -432,7 +487,6 @@ func (s *session) onTip(m *wire.MsgTip) error {
 		s.n.stats.Verified++
 		s.n.mu.Unlock()
 		s.n.cfg.Changed()
-		s.fetchBodies()
 	case errors.Is(err, chain.ErrDuplicateBlock):
 	case errors.Is(err, chain.ErrUnknownParent):
 		s.requestHeaders()
@@ -445,15 +499,26 @@ func (s *session) onTip(m *wire.MsgTip) error {
 }
 
 func (s *session) onBlock(b *chain.Block) error {
+	if s.net == nil {
+		return nil
+	}
 	hash := b.Hash()
-	if !s.wanted[hash] {
-		return nil // not asked for: a relay forwarding blocks to peers; headers come by TIP
-	}
-	delete(s.wanted, hash)
-	if len(s.wanted) == 0 {
-		s.blocksAt = time.Time{}
-	}
 	c := s.net.chain
+	if s.wanted[hash] {
+		delete(s.wanted, hash)
+		if len(s.wanted) == 0 {
+			s.blocksAt = time.Time{}
+		}
+	} else {
+		// A block we did not ask for: a relay forwarding a new block.
+		// Its header goes through the same checks as one from HEADERS.
+		if s.net.haveBody(hash) {
+			return nil
+		}
+		if err := s.acceptHeader(b.Header); err != nil {
+			return err
+		}
+	}
 	if _, ok := c.HeaderByHash(hash); !ok {
 		return nil
 	}
