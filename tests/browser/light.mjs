@@ -1,5 +1,5 @@
 // light: a new user's first visit, end to end.
-//   node light.mjs BASE_URL [--mine URL] [--api]
+//   node light.mjs PAGE_URL [--mine URL] [--api URL] [--ws RELAY_URL]
 // A key is made; a post goes through NIP-13 work in a worker, to the relay
 // (OK) and shows pending; it is in the node (its /api/posts with --api,
 // else a REQ by id); once a block is mined it shows confirmed. A reload
@@ -9,8 +9,9 @@ import { run, until, state, check, launch } from './lib.mjs';
 
 const base = process.argv[2];
 const mineURL = process.argv.includes('--mine') ? process.argv[process.argv.indexOf('--mine') + 1] : null;
-const useAPI = process.argv.includes('--api');
-const wsURL = base.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws';
+const api = process.argv.includes('--api') ? process.argv[process.argv.indexOf('--api') + 1] : null;
+const wsURL = process.argv.includes('--ws') ? process.argv[process.argv.indexOf('--ws') + 1]
+  : base.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws';
 
 async function mine() {
   if (mineURL) {
@@ -59,8 +60,8 @@ await run('light: new user posts, sees it confirmed, keeps it across reload', as
   });
   check(pending.mine, 'post marked as mine');
 
-  if (useAPI) {
-    await until('post in /api/posts', async () => (await fetch(`${base.replace(/\/$/, '')}/api/posts/${p.id}`)).ok);
+  if (api) {
+    await until('post in /api/posts', async () => (await fetch(`${api}/api/posts/${p.id}`)).ok);
   } else {
     const ev = await until('post held by the relay', () => reqByID(page, p.id));
     check(ev.id === p.id && ev.tags.some((t) => t[0] === 'nonce'), 'relay has the post with its NIP-13 nonce tag');

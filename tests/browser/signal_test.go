@@ -1,0 +1,5 @@
+package browser
+
+import "os"
+
+var interrupt = os.Interrupt
