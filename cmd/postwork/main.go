@@ -39,6 +39,7 @@ var commands = []command{
 	{"keygen", "create a new key pair (npub/nsec)", runKeygen},
 	{"event", "check Nostr events: event verify", runEvent},
 	{"node", "run a relay and full node", runNode},
+	{"chain", "check a node's stored chain: chain verify", runChain},
 }
 
 func main() {
