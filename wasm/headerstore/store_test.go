@@ -1,0 +1,136 @@
+package headerstore
+
+import (
+	"errors"
+	"testing"
+
+	"postwork/chain"
+	"postwork/chain/chaintest"
+	"postwork/wasm/kv"
+)
+
+var p = chain.TestNet
+
+func open(t *testing.T, db kv.DB) (*Store, *chain.Chain) {
+	t.Helper()
+	s, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := chain.New(p, s, chain.Config{HeadersOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+func addHeaders(t *testing.T, c *chain.Chain, blocks []*chain.Block) {
+	t.Helper()
+	for _, b := range blocks {
+		if _, err := c.ProcessHeader(&b.Header, b.Header.Time); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestReopenKeepsFlushedHeaders(t *testing.T) {
+	db := kv.NewMem()
+	s, c := open(t, db)
+	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 30, "a")
+	addHeaders(t, c, blocks)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_, c2 := open(t, db)
+	if got, want := c2.Tip().Hash, blocks[29].Hash(); got != want {
+		t.Fatalf("reopened tip %s, want %s", got, want)
+	}
+	if h, ok := c2.HeaderAt(15); !ok || h != blocks[14].Header {
+		t.Fatal("reopened chain lost header 15")
+	}
+}
+
+// A tab closed before Flush loses the unflushed headers, never consistency:
+// the reopened chain ends at the last flushed tip and syncs on from there.
+func TestUnflushedHeadersAreLostCleanly(t *testing.T) {
+	db := kv.NewMem()
+	s, c := open(t, db)
+	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 20, "a")
+	addHeaders(t, c, blocks[:10])
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	addHeaders(t, c, blocks[10:])
+	s2, c2 := open(t, db) // no Flush: the tab died
+	if got := c2.Tip().Header.Height; got != 10 {
+		t.Fatalf("tip height %d after a crash, want 10", got)
+	}
+	addHeaders(t, c2, blocks[10:])
+	if err := s2.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if _, c3 := open(t, db); c3.Tip().Hash != blocks[19].Hash() {
+		t.Fatal("resync after the crash did not stick")
+	}
+}
+
+func TestFailedFlushKeepsChanges(t *testing.T) {
+	db := kv.NewMem()
+	s, c := open(t, db)
+	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 5, "a")
+	addHeaders(t, c, blocks)
+	db.Fail = errors.New("disk full")
+	if err := s.Flush(); err == nil {
+		t.Fatal("Flush reported success on a failed write")
+	}
+	db.Fail = nil
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if _, c2 := open(t, db); c2.Tip().Hash != blocks[4].Hash() {
+		t.Fatal("changes of a failed flush were lost")
+	}
+}
+
+func TestReorgMovesStoredTip(t *testing.T) {
+	db := kv.NewMem()
+	s, c := open(t, db)
+	g := &p.Genesis().Header
+	a := chaintest.Branch(t, p, g, 3, "a")
+	b := chaintest.Branch(t, p, g, 5, "b")
+	addHeaders(t, c, a)
+	addHeaders(t, c, b)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	_, c2 := open(t, db)
+	if c2.Tip().Hash != b[4].Hash() {
+		t.Fatal("stored tip is not the branch with more work")
+	}
+	if s.Len() != 1+3+5 {
+		t.Fatalf("store holds %d headers, want both branches (9)", s.Len())
+	}
+}
+
+func TestBadStoredDataIsRefusedOrSkipped(t *testing.T) {
+	db := kv.NewMem()
+	s, c := open(t, db)
+	addHeaders(t, c, chaintest.Branch(t, p, &p.Genesis().Header, 3, "a"))
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// A header entry that does not decode is skipped, not trusted.
+	db.Apply([]kv.Op{kv.Put(kv.StoreHeaders, "junk", []byte("short"))})
+	if _, err := Open(db); err != nil {
+		t.Fatalf("a junk header entry made Open fail: %v", err)
+	}
+	// A tip without its header cannot be resumed from.
+	db.Apply([]kv.Op{kv.Put(kv.StoreMeta, tipKey, make([]byte, 32))})
+	if _, err := Open(db); err == nil {
+		t.Fatal("Open accepted a tip with no stored header")
+	}
+	db.Apply([]kv.Op{kv.Put(kv.StoreMeta, tipKey, []byte("x"))})
+	if _, err := Open(db); err == nil {
+		t.Fatal("Open accepted a tip of the wrong length")
+	}
+}
