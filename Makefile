@@ -58,7 +58,7 @@ wasm:
 	echo "$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm"; \
 	$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm; \
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/; \
-	$(GO) run ./relay/app/precompress $(BUILD)/postwork.wasm $(BUILD)/wasm_exec.js; \
+	$(GO) run ./relay/app/precompress $(BUILD)/postwork.wasm; \
 	ls -l $(BUILD)/postwork.wasm* $(BUILD)/wasm_exec.js
 
 run: build wasm
@@ -135,6 +135,7 @@ bench: deps
 	@mkdir -p $(BUILD)
 	@echo "==> native: go test -bench=. ./chain/... (benchtime $(BENCHTIME))"
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./chain/... | tee $(BUILD)/bench-native.txt
+	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./relay/node/ | tee $(BUILD)/bench-relay.txt
 	@if ! compgen -G 'chain/miner/*_test.go' >/dev/null; then \
 		echo "bench: wasm: skipped: chain/miner has no tests yet"; \
 		exit 0; \

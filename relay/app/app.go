@@ -47,8 +47,6 @@ type Handler struct {
 	files map[string]*file // by URL path, "/build/postwork.wasm"
 }
 
-// compressed are the assets served compressed; the scripts are small.
-var compressed = []string{"build/postwork.wasm", "build/wasm_exec.js"}
 
 // New reads index.html and Assets from site, with the compressed forms
 // `make wasm` leaves beside the wasm, and compresses in the background
@@ -84,7 +82,7 @@ func newHandler(site fs.FS, brotliLevel int) (*Handler, error) {
 	}
 	h.index = newFile(index, "text/html; charset=utf-8")
 	var todo []*file
-	for _, p := range compressed {
+	for _, p := range Assets {
 		f := h.files["/"+p]
 		if gz, br := loadSidecars(site, p, f); !gz || !br {
 			todo = append(todo, f)
