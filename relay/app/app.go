@@ -47,7 +47,6 @@ type Handler struct {
 	files map[string]*file // by URL path, "/build/postwork.wasm"
 }
 
-
 // New reads index.html and Assets from site, with the compressed forms
 // `make wasm` leaves beside the wasm, and compresses in the background
 // what has none. It fails if a file is missing (run `make wasm`).
