@@ -173,7 +173,7 @@ func (c *Client) parseFailed(err error) {
 		c.notice("%s: %s", wire.PrefixUnsupported, pe.Msg)
 		return
 	case pe.Verb == wire.VerbEvent && pe.HasID:
-		c.Send(&wire.MsgOK{EventID: pe.EventID, Reason: wire.PrefixInvalid + ": " + pe.Msg})
+		c.answerEvent(pe.EventID, false, wire.PrefixInvalid+": "+pe.Msg)
 	case pe.Verb == wire.VerbReq && pe.SubID != "":
 		c.Send(&wire.MsgClosed{SubID: pe.SubID, Reason: wire.PrefixInvalid + ": " + pe.Msg})
 	default:
@@ -190,7 +190,7 @@ func (c *Client) parseFailed(err error) {
 func (c *Client) refuse(m wire.Message, msg string) {
 	switch m := m.(type) {
 	case *wire.MsgEvent:
-		c.Send(&wire.MsgOK{EventID: m.Event.ID, Reason: msg})
+		c.answerEvent(m.Event.ID, false, msg)
 	case *wire.MsgReq:
 		c.Send(&wire.MsgClosed{SubID: m.SubID, Reason: msg})
 	default:
@@ -201,9 +201,7 @@ func (c *Client) refuse(m wire.Message, msg string) {
 // handleEvent checks a published event and hands it to the backend.
 func (c *Client) handleEvent(ctx context.Context, ev *nostr.Event) {
 	r := c.relay
-	ok := func(accepted bool, reason string) {
-		c.Send(&wire.MsgOK{EventID: ev.ID, Accepted: accepted, Reason: reason})
-	}
+	ok := func(accepted bool, reason string) { c.answerEvent(ev.ID, accepted, reason) }
 	// A recent id is answered without verifying: a flood of copies costs a
 	// map lookup each. The event is the same only if the id matches its
 	// content, which a hash (no curve arithmetic) shows.
@@ -230,6 +228,14 @@ func (c *Client) handleEvent(ctx context.Context, ev *nostr.Event) {
 	}
 	ok(true, "")
 	r.Publish(ev, c)
+}
+
+// answerEvent sends the OK for an EVENT and tells the OnEventResult hooks.
+func (c *Client) answerEvent(id [32]byte, accepted bool, reason string) {
+	c.Send(&wire.MsgOK{EventID: id, Accepted: accepted, Reason: reason})
+	for _, hook := range c.relay.OnEventResult {
+		hook(c, id, accepted, reason)
+	}
 }
 
 // handleHello passes a HELLO to the backend: accepted, the client becomes a

@@ -64,6 +64,10 @@ type Relay struct {
 	// RejectReq runs on each REQ before it is served (subscription and
 	// filter limits).
 	RejectReq []func(ctx context.Context, c *Client, req *wire.MsgReq) (reject bool, msg string)
+	// OnEventResult runs once for each EVENT a client published, with the
+	// OK it was answered: accepted (duplicates included) and the reason
+	// (empty, or with a NIP-01 prefix). For metrics; it must not block.
+	OnEventResult []func(c *Client, id [32]byte, accepted bool, reason string)
 
 	backend Backend
 	opts    Options
