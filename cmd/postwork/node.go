@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/btcsuite/btcd/btcec/v2"
+
 	"postwork/chain"
 	"postwork/chain/nostr"
 	"postwork/relay/node"
@@ -35,6 +37,7 @@ type nodeFlags struct {
 	threads  int
 	minerKey string
 	minPoW   int
+	site     string
 }
 
 func newNodeFlags(fs *flag.FlagSet) *nodeFlags {
@@ -53,6 +56,7 @@ func newNodeFlags(fs *flag.FlagSet) *nodeFlags {
 	fs.IntVar(&f.threads, "threads", runtime.NumCPU(), "mining goroutines")
 	fs.StringVar(&f.minerKey, "miner-key", "", "nsec `FILE` of the key mining rewards go to, created if missing (default: DIR/miner.nsec with --data, else a new key each run)")
 	fs.IntVar(&f.minPoW, "min-pow", -1, "NIP-13 difficulty a post needs (`BITS`; -1: the network's default)")
+	fs.StringVar(&f.site, "site", ".", "serve the light-node page at / from `DIR` (index.html, build/postwork.wasm: run `make wasm`); empty: none")
 	return f
 }
 
@@ -107,10 +111,11 @@ given peers and any node that connects. Stops cleanly on SIGINT or SIGTERM.`)
 	if keyFile == "" && opts.data != "" {
 		keyFile = filepath.Join(opts.data, "miner.nsec")
 	}
-	minerKey, err := loadMinerKey(keyFile)
+	nodeKey, err := loadMinerKey(keyFile)
 	if err != nil {
 		return fail("miner key: %v", err)
 	}
+	minerKey := nostr.PublicKey(nodeKey)
 	n, err := node.New(node.Config{
 		Params:   params,
 		Store:    st,
@@ -131,7 +136,12 @@ given peers and any node that connects. Stops cleanly on SIGINT or SIGTERM.`)
 	addr := ln.Addr().String()
 	log.Info("listening", "network", params.Name, "http", "http://"+addr+"/", "ws", "ws://"+addr+"/ws",
 		"height", n.Chain().Tip().Header.Height, "min_pow", n.MinPoW(), "mine", opts.mine, "miner", nostr.EncodeNpub(minerKey))
-	srv := &http.Server{Handler: n.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	httpd := newNodeHTTP(n, nodeKey, opts.site, log)
+	srv := &http.Server{Handler: httpd.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	srv.RegisterOnShutdown(httpd.pages.Close) // ends live page streams, which Shutdown would wait for
+	if opts.mine {
+		go n.LogMining(ctx, 30*time.Second) // returns when ctx ends
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }() // returns when srv shuts down
 	runErr := make(chan error, 1)
@@ -166,43 +176,40 @@ given peers and any node that connects. Stops cleanly on SIGINT or SIGTERM.`)
 
 // loadMinerKey reads the nsec in path, creating the file with a new key if
 // it does not exist; with no path it returns a new key that is not kept.
-func loadMinerKey(path string) ([32]byte, error) {
+// The node mines to it and signs the tutorial's posts with it.
+func loadMinerKey(path string) (*btcec.PrivateKey, error) {
 	if path == "" {
-		sk, err := nostr.GenerateKey()
-		if err != nil {
-			return [32]byte{}, err
-		}
-		return nostr.PublicKey(sk), nil
+		return nostr.GenerateKey()
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		sk, err := nostr.GenerateKey()
 		if err != nil {
-			return [32]byte{}, err
+			return nil, err
 		}
 		var secret [32]byte
 		copy(secret[:], sk.Serialize())
 		nsec := nostr.EncodeNsec(secret)
 		clear(secret[:])
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return [32]byte{}, err
+			return nil, err
 		}
 		if err := writeSecret(path, nsec+"\n", false); err != nil {
-			return [32]byte{}, err
+			return nil, err
 		}
-		return nostr.PublicKey(sk), nil
+		return sk, nil
 	}
 	if err != nil {
-		return [32]byte{}, err
+		return nil, err
 	}
 	secret, err := nostr.DecodeNsec(strings.TrimSpace(string(data)))
 	if err != nil {
-		return [32]byte{}, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sk, err := nostr.PrivateKeyFromBytes(secret)
 	clear(secret[:])
 	if err != nil {
-		return [32]byte{}, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return nostr.PublicKey(sk), nil
+	return sk, nil
 }

@@ -140,7 +140,7 @@ func TestLoadMinerKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := loadMinerKey(path)
-	if err != nil || a != b {
+	if err != nil || nostr.PublicKey(a) != nostr.PublicKey(b) {
 		t.Fatalf("second load gave %x, %v; want the same key", b, err)
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
