@@ -25,6 +25,7 @@ import (
 	"postwork/relay/node"
 	"postwork/relay/store"
 	"postwork/relay/web"
+	"postwork/relay/web/nodesource"
 )
 
 // root is the repository root, where node_modules/ and build/ are.
@@ -140,7 +141,7 @@ func TestPagesInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	src := &nodeSource{Chain: n.Chain(), node: n, store: st, started: clock().Add(-90 * time.Minute)}
+	src := nodesource.New(n, st, clock().Add(-90*time.Minute))
 	h := web.New(src, web.Options{Now: clock, PollInterval: 100 * time.Millisecond})
 	mux := http.NewServeMux()
 	mux.Handle("/ws", n.WebSocket())
