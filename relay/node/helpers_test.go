@@ -57,7 +57,7 @@ func startNode(t *testing.T, clk *testClock, mutate ...func(*Config)) *testNode 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(n.Handler())
+	srv := newServer(n)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- n.Run(ctx) }()
@@ -71,8 +71,12 @@ func startNode(t *testing.T, clk *testClock, mutate ...func(*Config)) *testNode 
 		n.Shutdown(sctx)
 		srv.Close()
 	})
-	return &testNode{Node: n, t: t, url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"}
+	return &testNode{Node: n, t: t, url: wsURLOf(srv.URL)}
 }
+
+func newServer(n *Node) *httptest.Server { return httptest.NewServer(n.Handler()) }
+
+func wsURLOf(httpURL string) string { return "ws" + strings.TrimPrefix(httpURL, "http") + "/ws" }
 
 // waitFor polls cond until it holds or 15 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {

@@ -28,6 +28,11 @@ type conn struct {
 	reason  string
 	abort   bool // close without draining the queue or a close handshake
 
+	// dmu orders read-deadline changes: the reader extends the deadline,
+	// Shutdown sets it to now for good (stopReading).
+	dmu         sync.Mutex
+	stopReading bool
+
 	readerDone chan struct{} // closed when the reader returns
 	writerDone chan struct{} // closed when the writer returns
 }
@@ -114,6 +119,25 @@ func (c *conn) RemoteIP() string { return c.ip }
 // SetReadLimit is called by the core on the reader goroutine (while it
 // handles a HELLO), so it does not race with reads.
 func (c *conn) SetReadLimit(n int64) { c.ws.SetReadLimit(n) }
+
+// extendRead moves the read deadline to d from now, unless reading was
+// stopped.
+func (c *conn) extendRead(d time.Duration) {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	if !c.stopReading {
+		c.ws.SetReadDeadline(time.Now().Add(d))
+	}
+}
+
+// stopRead makes the reader's current and future reads fail at once; safe
+// while the reader is blocked in a read.
+func (c *conn) stopRead() {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	c.stopReading = true
+	c.ws.NetConn().SetReadDeadline(time.Now())
+}
 
 // take removes every queued frame.
 func (c *conn) take() [][]byte {

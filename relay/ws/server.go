@@ -25,9 +25,9 @@ type Options struct {
 	// said HELLO; the core raises it to wire.MaxFrameSize for peers.
 	ReadLimit int64
 	// WriteTimeout bounds each write; PongTimeout is how long a connection
-	// may stay silent (pings are sent every PingInterval, so a live peer's
-	// pongs keep it open); CloseGrace how long to wait for the answer to a
-	// close frame.
+	// may stay silent (pings go out every PingInterval, by default half of
+	// it, so a live peer's pongs keep it open); CloseGrace how long to wait
+	// for the answer to a close frame.
 	WriteTimeout time.Duration
 	PongTimeout  time.Duration
 	PingInterval time.Duration
@@ -81,8 +81,10 @@ func New(r *relay.Relay, opts Options) *Server {
 	if opts.PongTimeout <= 0 {
 		opts.PongTimeout = DefaultPongTimeout
 	}
+	// Half the timeout leaves a pong as long to come back as the ping
+	// waited to go out, so a busy but live peer is not cut off.
 	if opts.PingInterval <= 0 || opts.PingInterval >= opts.PongTimeout {
-		opts.PingInterval = opts.PongTimeout * 9 / 10
+		opts.PingInterval = opts.PongTimeout / 2
 	}
 	if opts.CloseGrace <= 0 {
 		opts.CloseGrace = DefaultCloseGrace
@@ -246,7 +248,7 @@ func (s *Server) readPump(ctx context.Context, c *conn, rc *relay.Client) {
 	defer cancel()
 	ws := c.ws
 	ws.SetReadLimit(s.opts.ReadLimit)
-	extend := func() { ws.SetReadDeadline(time.Now().Add(s.opts.PongTimeout)) }
+	extend := func() { c.extendRead(s.opts.PongTimeout) }
 	extend()
 	ws.SetPongHandler(func(string) error { extend(); return nil })
 	for {
@@ -294,8 +296,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		// Safe while the reader is blocked in a read: it returns a timeout.
-		c.ws.NetConn().SetReadDeadline(time.Now())
+		c.stopRead()
 	}
 	done := make(chan struct{})
 	go func() { // exits when every connection has ended

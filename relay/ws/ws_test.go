@@ -350,7 +350,7 @@ func TestSlowConsumerDropped(t *testing.T) {
 }
 
 func TestSilentConnectionTimesOut(t *testing.T) {
-	ts := newTestServer(t, Options{PongTimeout: 300 * time.Millisecond})
+	ts := newTestServer(t, Options{PongTimeout: time.Second})
 	live := dial(t, ts.url) // reads, so answers pings
 	silent, _, err := websocket.DefaultDialer.Dial(ts.url, nil)
 	if err != nil {
