@@ -125,9 +125,14 @@ func Parse(frame []byte) (Message, error) {
 	if !utf8.Valid(frame) {
 		return nil, &ParseError{Verb: verb, Msg: verb + ": not valid utf-8", Err: ErrMalformed}
 	}
-	if verb == VerbBlock {
+	switch verb {
+	case VerbBlock:
 		if m, ok := parseBlockFast(frame); ok {
 			return m()
+		}
+	case VerbEvent:
+		if m, ok := parseEventFast(frame); ok {
+			return m, nil
 		}
 	}
 	items, err := splitArray(frame, 1+spec.maxItems)

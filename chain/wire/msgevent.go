@@ -98,3 +98,33 @@ func parseSubID(raw json.RawMessage) (string, error) {
 	}
 	return s, nil
 }
+
+// parseEventFast reads a published event, ["EVENT",<event>], without a JSON
+// decoder's scan and copy: what lies between the comma and the closing
+// bracket is handed to nostr.Parse, which accepts exactly one event object
+// and nothing else. Anything it refuses goes the general way, which also
+// makes the error.
+func parseEventFast(frame []byte) (Message, bool) {
+	i := skipSpace(frame, 0) + 1 // '[', as peekVerb found
+	i = skipSpace(frame, i) + len(`"EVENT"`)
+	i = skipSpace(frame, i)
+	if i >= len(frame) || frame[i] != ',' {
+		return nil, false
+	}
+	end := len(frame)
+	for end > i && (frame[end-1] == ' ' || frame[end-1] == '\t' || frame[end-1] == '\n' || frame[end-1] == '\r') {
+		end--
+	}
+	if end <= i+1 || frame[end-1] != ']' {
+		return nil, false
+	}
+	body := frame[i+1 : end-1]
+	if j := skipSpace(body, 0); j >= len(body) || body[j] != '{' {
+		return nil, false // a subscription id first: a delivery
+	}
+	ev, err := nostr.Parse(body)
+	if err != nil {
+		return nil, false
+	}
+	return &MsgEvent{Event: ev}, true
+}
