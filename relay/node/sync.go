@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"sort"
 	"time"
 
@@ -213,8 +214,14 @@ func (n *Node) requestBlocks(prefer *peer) {
 			others = append(others, p)
 		}
 	}
+	work := make(map[*peer]*big.Int, len(others))
+	for _, p := range others {
+		p.mu.Lock()
+		work[p] = p.work
+		p.mu.Unlock()
+	}
 	sort.Slice(others, func(i, j int) bool {
-		wi, wj := others[i].work, others[j].work
+		wi, wj := work[others[i]], work[others[j]]
 		return wi != nil && (wj == nil || wi.Cmp(wj) > 0)
 	})
 	peers = append(peers, others...)
