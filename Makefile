@@ -143,6 +143,7 @@ bench: deps
 	echo "==> wasm under Node: go test -bench=. ./chain/miner/ (benchtime $(BENCHTIME))"; \
 	$(WASMENV) $(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) \
 		-exec="$(WASM_EXEC)" ./chain/miner/ | tee $(BUILD)/bench-wasm.txt
+	$(MAKE) -s wasm >/dev/null && $(GO) test -run='^$$' -bench=. -benchtime=1x ./tests/browser/ | tee $(BUILD)/bench-browser.txt
 
 fuzz:
 	@FUZZTIME=$(FUZZTIME) scripts/fuzz ./chain/...

@@ -82,13 +82,19 @@ func startNode(t testing.TB, flags ...string) string {
 }
 
 // TestLightNode is the user scenario against a real `postwork node` mining
-// on the dev network. The page is served by this test (as any static host
-// would) and pointed at the node with ?relay=.
+// on the dev network, which serves the page at / and its JSON API.
 func TestLightNode(t *testing.T) {
 	requireTools(t)
-	node := startNode(t, "--network", "dev", "--mine", "--threads", "1")
-	base := serve(t, nil)
+	node := startNode(t, "--network", "dev", "--mine", "--threads", "1", "--site", root)
+	runScript(t, 180*time.Second, "light.mjs", node+"/", "--api", node)
+}
+
+// TestLightStaticHost serves the page from elsewhere, as a static host
+// would, and points it at the node with ?relay=.
+func TestLightStaticHost(t *testing.T) {
+	requireTools(t)
+	node := startNode(t, "--network", "dev", "--mine", "--threads", "1", "--site", "")
 	relay := strings.Replace(node, "http://", "ws://", 1) + "/ws"
-	page := fmt.Sprintf("%s/?relay=%s", base, relay)
-	runScript(t, 180*time.Second, "light.mjs", page, "--ws", relay)
+	page := fmt.Sprintf("%s/?relay=%s", serve(t, nil), relay)
+	runScript(t, 180*time.Second, "smoke.mjs", page)
 }

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"os"
 	"fmt"
 	"net/http"
 	"sync"
@@ -167,6 +168,9 @@ func (r *scriptedRelay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		m, err := wire.Parse(frame)
 		if err != nil {
 			continue
+		}
+		if os.Getenv("PW_RELAY_DEBUG") != "" {
+			r.t.Logf("scripted relay got %.200s", frame)
 		}
 		r.handle(c, m)
 	}

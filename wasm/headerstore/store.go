@@ -24,8 +24,13 @@ const tipKey = "tip"
 type Store struct {
 	db kv.DB
 
-	mu      sync.Mutex
-	headers map[chain.Hash]chain.Header
+	mu sync.Mutex
+	// loaded holds the headers read at Open until the chain has indexed
+	// them (ForEachHeader); after that the chain's index is the only copy
+	// in memory, so a long header chain is not held twice.
+	loaded  []chain.Header
+	indexed bool // ForEachHeader has run: loaded is nil for good
+	count   int
 	tip     chain.Hash
 	hasTip  bool
 	pending []kv.Op
@@ -34,18 +39,21 @@ type Store struct {
 // Open loads the headers and tip held by db. Headers that do not decode are
 // dropped rather than trusted: the chain re-validates and re-syncs them.
 func Open(db kv.DB) (*Store, error) {
-	s := &Store{db: db, headers: make(map[chain.Hash]chain.Header)}
+	s := &Store{db: db}
 	entries, err := db.All(kv.StoreHeaders)
 	if err != nil {
 		return nil, fmt.Errorf("headerstore: load headers: %w", err)
 	}
+	known := make(map[chain.Hash]bool, len(entries))
 	for _, e := range entries {
 		h, err := chain.DecodeHeader(e.Value)
 		if err != nil {
 			continue
 		}
-		s.headers[h.Hash()] = h
+		s.loaded = append(s.loaded, h)
+		known[h.Hash()] = true
 	}
+	s.count = len(s.loaded)
 	v, err := db.Get(kv.StoreMeta, tipKey)
 	switch {
 	case errors.Is(err, kv.ErrNotFound):
@@ -56,7 +64,7 @@ func Open(db kv.DB) (*Store, error) {
 			return nil, fmt.Errorf("headerstore: stored tip has %d bytes, want %d", len(v), len(s.tip))
 		}
 		copy(s.tip[:], v)
-		if _, ok := s.headers[s.tip]; !ok {
+		if !known[s.tip] {
 			return nil, fmt.Errorf("headerstore: stored tip %s has no stored header", s.tip)
 		}
 		s.hasTip = true
@@ -64,11 +72,11 @@ func Open(db kv.DB) (*Store, error) {
 	return s, nil
 }
 
-// Len is the number of headers held.
+// Len is the number of headers stored (flushed or pending).
 func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.headers)
+	return s.count
 }
 
 // Flush writes everything changed since the last Flush in one batch. On
@@ -90,14 +98,15 @@ func (s *Store) Flush() error {
 	return nil
 }
 
-func (s *Store) putLocked(h *chain.Header) {
-	hash := h.Hash()
-	if _, ok := s.headers[hash]; ok {
-		return
-	}
-	s.headers[hash] = *h
+// putLocked queues a header. The chain puts each header once, before it
+// connects it, so there is nothing to deduplicate.
+func (s *Store) putLocked(h *chain.Header, hash chain.Hash) {
 	enc := h.Encode()
 	s.pending = append(s.pending, kv.Put(kv.StoreHeaders, hex.EncodeToString(hash[:]), enc[:]))
+	s.count++
+	if !s.indexed {
+		s.loaded = append(s.loaded, *h) // the genesis block, put by chain.New
+	}
 }
 
 func (s *Store) setTipLocked(hash chain.Hash) {
@@ -107,9 +116,10 @@ func (s *Store) setTipLocked(hash chain.Hash) {
 
 // PutHeader implements chain.Store.
 func (s *Store) PutHeader(h *chain.Header) error {
+	hash := h.Hash()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.putLocked(h)
+	s.putLocked(h, hash)
 	return nil
 }
 
@@ -119,15 +129,15 @@ func (s *Store) PutBlock(b *chain.Block) error { return s.PutHeader(&b.Header) }
 // Block implements chain.Store. A headers-only chain never asks for bodies.
 func (s *Store) Block(chain.Hash) (*chain.Block, error) { return nil, chain.ErrNotFound }
 
-// ConnectBlock implements chain.Store.
+// ConnectBlock implements chain.Store. The chain has put the header first.
 func (s *Store) ConnectBlock(b *chain.Block) error {
+	hash := b.Hash()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.hasTip && b.Header.Prev != s.tip {
-		return fmt.Errorf("headerstore: connect %s: not a child of tip %s", b.Hash(), s.tip)
+		return fmt.Errorf("headerstore: connect %s: not a child of tip %s", hash, s.tip)
 	}
-	s.putLocked(&b.Header)
-	s.setTipLocked(b.Hash())
+	s.setTipLocked(hash)
 	return nil
 }
 
@@ -156,13 +166,12 @@ func (s *Store) Tip() (chain.Hash, error) {
 	return s.tip, nil
 }
 
-// ForEachHeader implements chain.Store.
+// ForEachHeader implements chain.Store. It serves the headers read at Open
+// once: chain.New calls it once, and the chain keeps the index after.
 func (s *Store) ForEachHeader(fn func(h *chain.Header, hasBody bool) error) error {
 	s.mu.Lock()
-	hs := make([]chain.Header, 0, len(s.headers))
-	for _, h := range s.headers {
-		hs = append(hs, h)
-	}
+	hs := s.loaded
+	s.loaded, s.indexed = nil, true
 	s.mu.Unlock()
 	slices.SortFunc(hs, func(a, b chain.Header) int {
 		switch {
