@@ -2,9 +2,9 @@ package browser
 
 import (
 	"context"
-	"os"
 	"fmt"
 	"net/http"
+	"os"
 	"sync"
 	"testing"
 	"time"
