@@ -294,10 +294,13 @@ func (r *Relay) fanOut(ev *nostr.Event, origin *Client, forward bool) {
 		fwd = append(fwd, evJSON...)
 		fwd = append(fwd, ']')
 	}
+	// Frames are shared by subscriptions with the same id, which is common:
+	// clients built on one library number their subscriptions alike.
+	frames := make(map[string][]byte)
 	for _, c := range r.Clients() {
 		if forward && c != origin && c.IsPeer() {
 			c.SendFrame(fwd)
 		}
-		c.deliver(ev, evJSON)
+		c.deliver(ev, evJSON, frames)
 	}
 }

@@ -127,8 +127,10 @@ func (c *Client) handleClose(m *wire.MsgClose) {
 }
 
 // deliver sends ev, already encoded as evJSON, to each of the client's
-// subscriptions it matches.
-func (c *Client) deliver(ev *nostr.Event, evJSON []byte) {
+// subscriptions it matches. frames caches the delivery frame by
+// subscription id across the clients of one fan-out (frames are never
+// modified once queued).
+func (c *Client) deliver(ev *nostr.Event, evJSON []byte, frames map[string][]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, sub := range c.subs {
@@ -138,7 +140,12 @@ func (c *Client) deliver(ev *nostr.Event, evJSON []byte) {
 		sub.mu.Lock()
 		if sub.live {
 			sub.mu.Unlock()
-			c.conn.Send(wire.AppendEventDelivery(nil, sub.id, evJSON))
+			frame, ok := frames[sub.id]
+			if !ok {
+				frame = wire.AppendEventDelivery(nil, sub.id, evJSON)
+				frames[sub.id] = frame
+			}
+			c.conn.Send(frame)
 			continue
 		}
 		if len(sub.pending) < c.relay.opts.PendingLive {
