@@ -14,10 +14,22 @@ import (
 	"time"
 )
 
-// startNode builds cmd/postwork and runs `postwork node` on a free loopback
-// port with the given extra flags; it returns the node's base URL. The node
-// is stopped (SIGINT, then killed) when the test ends.
-func startNode(t testing.TB, flags ...string) string {
+// nodeProc is a `postwork node` process on a fixed loopback address and
+// data directory, so a test can stop and restart it.
+type nodeProc struct {
+	t     testing.TB
+	bin   string
+	addr  string
+	flags []string
+
+	cmd   *exec.Cmd
+	done  chan struct{}
+	logMu sync.Mutex
+	log   strings.Builder
+}
+
+// newNode builds cmd/postwork and picks a free port and a data directory.
+func newNode(t testing.TB, flags ...string) *nodeProc {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "postwork")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/postwork")
@@ -31,45 +43,43 @@ func startNode(t testing.TB, flags ...string) string {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	args := append([]string{"node", "--listen", addr, "--data", t.TempDir()}, flags...)
-	cmd := exec.Command(bin, args...)
-	stderr, err := cmd.StderrPipe()
+	p := &nodeProc{t: t, bin: bin, addr: addr, flags: append([]string{"--data", t.TempDir()}, flags...)}
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			p.logMu.Lock()
+			t.Logf("node log:\n%s", p.log.String())
+			p.logMu.Unlock()
+		}
+	})
+	return p
+}
+
+func (p *nodeProc) base() string { return "http://" + p.addr }
+
+// start runs the node and waits until it answers NIP-11.
+func (p *nodeProc) start() {
+	p.t.Helper()
+	p.cmd = exec.Command(p.bin, append([]string{"node", "--listen", p.addr}, p.flags...)...)
+	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
-		t.Fatal(err)
+		p.t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
 	}
-	var logMu sync.Mutex
-	var log strings.Builder
-	done := make(chan struct{})
-	go func() {
+	p.done = make(chan struct{})
+	go func(done chan struct{}) {
 		defer close(done)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			logMu.Lock()
-			log.WriteString(sc.Text() + "\n")
-			logMu.Unlock()
+			p.logMu.Lock()
+			p.log.WriteString(sc.Text() + "\n")
+			p.logMu.Unlock()
 		}
-	}()
-	t.Cleanup(func() {
-		cmd.Process.Signal(interrupt)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		cmd.Wait()
-		if t.Failed() {
-			logMu.Lock()
-			t.Logf("node log:\n%s", log.String())
-			logMu.Unlock()
-		}
-	})
-	base := "http://" + addr
-	waitFor(t, "the node to listen", 20*time.Second, func() bool {
-		req, _ := http.NewRequestWithContext(context.Background(), "GET", base+"/", nil)
+	}(p.done)
+	waitFor(p.t, "the node to listen", 20*time.Second, func() bool {
+		req, _ := http.NewRequestWithContext(context.Background(), "GET", p.base()+"/", nil)
 		req.Header.Set("Accept", "application/nostr+json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -78,7 +88,30 @@ func startNode(t testing.TB, flags ...string) string {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
-	return base
+}
+
+// stop interrupts the node (it shuts down cleanly) and waits for it.
+func (p *nodeProc) stop() {
+	if p.cmd == nil {
+		return
+	}
+	p.cmd.Process.Signal(interrupt)
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.done
+	}
+	p.cmd.Wait()
+	p.cmd = nil
+}
+
+// startNode runs a node for the rest of the test and returns its base URL.
+func startNode(t testing.TB, flags ...string) string {
+	t.Helper()
+	p := newNode(t, flags...)
+	p.start()
+	return p.base()
 }
 
 // TestLightNode is the user scenario against a real `postwork node` mining
