@@ -40,6 +40,8 @@ var commands = []command{
 	{"event", "check Nostr events: event verify", runEvent},
 	{"node", "run a relay and full node", runNode},
 	{"chain", "check a node's stored chain: chain verify", runChain},
+	{"post", "sign a post, do its proof of work and publish it to a node", runPost},
+	{"status", "show a node's tip, peers, mempool and hashrate", runStatus},
 }
 
 func main() {
