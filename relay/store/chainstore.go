@@ -64,11 +64,11 @@ func checkHeight(h *chain.Header) error {
 // Block returns a stored block with its body, or ErrNotFound (also for a
 // block whose header alone is stored).
 func (s *Store) Block(hash chain.Hash) (*chain.Block, error) {
+	if s.closed.Load() {
+		return nil, ErrClosed
+	}
 	var header, body []byte
-	err := s.read(context.Background(), func(tx *sql.Tx) error {
-		return tx.QueryRow(`SELECT b.header, d.data FROM blocks b JOIN bodies d ON d.block = b.id
-			WHERE b.hash = ?`, hash[:]).Scan(&header, &body)
-	})
+	err := s.block.QueryRow(hash[:]).Scan(&header, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -163,21 +163,8 @@ func (s *Store) ConnectBlock(b *chain.Block) error {
 		var buf []byte
 		for i, e := range b.Events {
 			buf = e.AppendBinary(buf[:0])
-			res, err := w.confirm.Exec(id, i, buf, e.ID[:])
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 1 {
-				continue // it was pending
-			}
-			_, inserted, err := w.insert(e, buf, nil, id, i)
-			if err != nil {
-				return err
-			}
-			if !inserted {
-				return fmt.Errorf("store: connect %s: event %x is already confirmed", hash, e.ID)
+			if err := w.confirm(e, buf, id, i); err != nil {
+				return fmt.Errorf("store: connect %s: %w", hash, err)
 			}
 		}
 		return nil
@@ -223,10 +210,11 @@ func (s *Store) DisconnectBlock(b *chain.Block) error {
 
 // HasEvent reports whether an event is confirmed in the best chain.
 func (s *Store) HasEvent(id [32]byte) (bool, error) {
+	if s.closed.Load() {
+		return false, ErrClosed
+	}
 	var one int
-	err := s.read(context.Background(), func(tx *sql.Tx) error {
-		return tx.QueryRow("SELECT 1 FROM posts WHERE id = ? AND block IS NOT NULL", id[:]).Scan(&one)
-	})
+	err := s.hasEvent.QueryRow(id[:]).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

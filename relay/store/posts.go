@@ -79,8 +79,7 @@ func (s *Store) SavePending(ev *nostr.Event, received time.Time) error {
 		var buf []byte
 		for _, p := range posts {
 			buf = p.ev.AppendBinary(buf[:0])
-			recv := p.received.UnixMilli()
-			if _, _, err := w.insert(p.ev, buf, &recv, 0, 0); err != nil {
+			if err := w.insertPending(p.ev, buf, p.received.UnixMilli()); err != nil {
 				return err
 			}
 		}
@@ -233,17 +232,25 @@ func decodePost(id, event []byte) (*nostr.Event, error) {
 
 // postWriter holds the statements that write posts in one transaction.
 type postWriter struct {
-	confirm, ins, tag *sql.Stmt
+	ins, upsert, tag *sql.Stmt
 }
 
 func newPostWriter(tx *sql.Tx) (*postWriter, error) {
 	w := &postWriter{}
 	var err error
-	if w.confirm, err = tx.Prepare("UPDATE posts SET block = ?, idx = ?, event = ? WHERE id = ? AND block IS NULL"); err != nil {
+	if w.ins, err = tx.Prepare(`INSERT INTO posts(id, pubkey, created_at, kind, event, received)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING rid`); err != nil {
 		return nil, err
 	}
-	if w.ins, err = tx.Prepare(`INSERT INTO posts(id, pubkey, created_at, kind, event, received, block, idx)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING rid`); err != nil {
+	// A post new to the store is inserted confirmed, with received NULL;
+	// a pending one (received is never NULL for those: SavePending and
+	// DisconnectBlock set it) becomes confirmed. A confirmed one is left
+	// alone and no row is returned.
+	if w.upsert, err = tx.Prepare(`INSERT INTO posts(id, pubkey, created_at, kind, event, block, idx)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET block = excluded.block, idx = excluded.idx, event = excluded.event
+			WHERE posts.block IS NULL
+		RETURNING rid, received IS NULL`); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -255,40 +262,53 @@ func newPostWriter(tx *sql.Tx) (*postWriter, error) {
 }
 
 func (w *postWriter) close() {
-	for _, st := range []*sql.Stmt{w.confirm, w.ins, w.tag} {
+	for _, st := range []*sql.Stmt{w.ins, w.upsert, w.tag} {
 		if st != nil {
 			st.Close()
 		}
 	}
 }
 
-// insert adds a post unless its id is stored already (inserted is false
-// then). block 0 means pending; received nil, unknown.
-func (w *postWriter) insert(ev *nostr.Event, enc []byte, received *int64, block int64, idx int) (rid int64, inserted bool, err error) {
-	var blk, ix any
-	if block != 0 {
-		blk, ix = block, idx
-	}
-	var recv any
-	if received != nil {
-		recv = *received
-	}
-	err = w.ins.QueryRow(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, recv, blk, ix).Scan(&rid)
+// insertPending adds a pending post unless its id is stored already.
+func (w *postWriter) insertPending(ev *nostr.Event, enc []byte, received int64) error {
+	var rid int64
+	err := w.ins.QueryRow(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, received).Scan(&rid)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return nil
 	}
 	if err != nil {
-		return 0, false, err
+		return err
 	}
+	return w.tags(ev, rid)
+}
+
+// confirm records ev as the idx-th post of block, inserting it or turning
+// its pending row confirmed; a post confirmed already is an error.
+func (w *postWriter) confirm(ev *nostr.Event, enc []byte, block int64, idx int) error {
+	var rid int64
+	var inserted bool
+	err := w.upsert.QueryRow(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, block, idx).Scan(&rid, &inserted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("event %x is already confirmed", ev.ID)
+	}
+	if err != nil || !inserted {
+		return err
+	}
+	return w.tags(ev, rid)
+}
+
+// tags indexes the single-letter tags of a post just inserted: the first
+// value of each, as NIP-01 filters match them.
+func (w *postWriter) tags(ev *nostr.Event, rid int64) error {
 	for _, t := range ev.Tags {
 		if len(t) < 2 || !isIndexedTag(t[0]) {
 			continue
 		}
 		if _, err := w.tag.Exec(t[0], t[1], rid); err != nil {
-			return 0, false, err
+			return err
 		}
 	}
-	return rid, true, nil
+	return nil
 }
 
 // isIndexedTag reports whether a tag name is a single letter, the tags
