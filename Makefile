@@ -136,6 +136,7 @@ bench: deps
 	@echo "==> native: go test -bench=. ./chain/... (benchtime $(BENCHTIME))"
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./chain/... | tee $(BUILD)/bench-native.txt
 	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./relay/node/ | tee $(BUILD)/bench-relay.txt
+	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./relay/store/ | tee $(BUILD)/bench-store.txt
 	@if ! compgen -G 'chain/miner/*_test.go' >/dev/null; then \
 		echo "bench: wasm: skipped: chain/miner has no tests yet"; \
 		exit 0; \
