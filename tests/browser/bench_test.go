@@ -22,7 +22,8 @@ var benchHeight = uint64(1000)
 // profile, the time from navigation to a key and to benchHeight headers
 // synced and verified from a real `postwork node`, the header verification
 // rate inside the page, and the size of the wasm (raw, gzip, brotli). The
-// node gets its chain from a scripted peer, as it would from any node.
+// node gets its chain block by block from a peer connection, as a miner
+// would announce it.
 func BenchmarkLightNodeColdStart(b *testing.B) {
 	requireTools(b)
 	peer := newScriptedRelay(b, chain.DevNet)
