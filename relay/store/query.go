@@ -113,7 +113,14 @@ func (q *PostQuery) build() (where string, args []any, empty bool, err error) {
 		for i, k := range q.Kinds {
 			vals[i] = k
 		}
-		in("p.kind", vals)
+		// Most posts are kind 1, so the kind index narrows little; with
+		// ids or authors given, the unary + keeps SQLite from choosing it
+		// (it has no statistics on a young file to know better).
+		col := "p.kind"
+		if q.IDs != nil || q.Authors != nil {
+			col = "+p.kind"
+		}
+		in(col, vals)
 	}
 	if q.Since != 0 {
 		conds = append(conds, "p.created_at >= ?")

@@ -135,6 +135,11 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.initSchema(ctx); err != nil {
 		return err
 	}
+	// Refresh the query planner's statistics where they are missing or
+	// stale (SQLite's advice for long-lived connections; cheap: it samples).
+	if _, err := s.wc.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		return err
+	}
 
 	rq := url.Values{}
 	rq.Add("_pragma", "busy_timeout("+strconv.Itoa(busyTimeoutMS)+")")
@@ -262,7 +267,8 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return s.closeAll()
+	_, err := s.wc.ExecContext(context.Background(), "PRAGMA optimize")
+	return errors.Join(err, s.closeAll())
 }
 
 func (s *Store) closeAll() error {
