@@ -3,19 +3,18 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"syscall/js"
-
-	"postwork/wasm/lightnode"
 )
 
-// fetchInfo GETs a relay's NIP-11 document with the browser's fetch,
-// aborted when ctx ends, and returns at most lightnode.MaxInfoSize+1 bytes.
-func fetchInfo(ctx context.Context, url string) ([]byte, error) {
+// fetchURL GETs url with the browser's fetch, aborted when ctx ends, and
+// returns at most max+1 bytes of a 200 response's body (lightnode.Config.Fetch).
+func fetchURL(ctx context.Context, url, accept string, max int) ([]byte, error) {
 	ctrl := global.Get("AbortController").New()
 	stop := context.AfterFunc(ctx, func() { ctrl.Call("abort") })
 	defer stop()
 	opts := map[string]any{
-		"headers": map[string]any{"Accept": "application/nostr+json"},
+		"headers": map[string]any{"Accept": accept},
 		"cache":   "no-store",
 		"signal":  ctrl.Get("signal"),
 	}
@@ -30,8 +29,10 @@ func fetchInfo(ctx context.Context, url string) ([]byte, error) {
 	if !resp.Get("ok").Bool() {
 		return nil, fmt.Errorf("%s: %d %s", url, resp.Get("status").Int(), resp.Get("statusText").String())
 	}
-	if n := resp.Get("headers").Call("get", "Content-Length"); n.Type() == js.TypeString && len(n.String()) > 7 {
-		return nil, fmt.Errorf("%s: document too large", url)
+	if n := resp.Get("headers").Call("get", "Content-Length"); n.Type() == js.TypeString {
+		if v, err := strconv.Atoi(n.String()); err == nil && v > max {
+			return nil, fmt.Errorf("%s: %d bytes, limit %d", url, v, max)
+		}
 	}
 	buf, err := await(resp.Call("arrayBuffer"))
 	if err != nil {
@@ -41,8 +42,8 @@ func fetchInfo(ctx context.Context, url string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > lightnode.MaxInfoSize+1 {
-		b = b[:lightnode.MaxInfoSize+1]
+	if len(b) > max+1 {
+		b = b[:max+1]
 	}
 	return b, nil
 }

@@ -71,13 +71,13 @@ func startPage() {
 	}
 	redraw := make(chan struct{}, 1)
 	n := lightnode.New(lightnode.Config{
-		Relay:     host.Get("relay").String(),
-		Dial:      dialWS,
-		FetchInfo: fetchInfo,
-		Wallet:    w,
-		Outbox:    ob,
-		Settings:  settings,
-		ChainDB:   chainDB,
+		Relay:    host.Get("relay").String(),
+		Dial:     dialWS,
+		Fetch:    fetchURL,
+		Wallet:   w,
+		Outbox:   ob,
+		Settings: settings,
+		ChainDB:  chainDB,
 		Changed: func() {
 			select {
 			case redraw <- struct{}{}:

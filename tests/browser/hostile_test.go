@@ -23,7 +23,7 @@ func TestHostileRelays(t *testing.T) {
 	}
 
 	bad := newScriptedRelay(t, chain.DevNet)
-	bad.chain, bad.blocks = honest.chain, honest.blocks
+	bad.chain, bad.blocks, bad.pool = honest.chain, honest.blocks, honest.pool
 	bad.afterHello = func(c *relayConn) {
 		for _, f := range []string{
 			`not json at all`,
@@ -47,12 +47,12 @@ func TestHostileRelays(t *testing.T) {
 	}
 
 	liar := newScriptedRelay(t, chain.DevNet)
-	liar.chain, liar.blocks = honest.chain, honest.blocks
+	liar.chain, liar.blocks, liar.pool = honest.chain, honest.blocks, honest.pool
 	tip := honest.chain.Tip()
 	liar.lieHello = &wire.MsgHello{Network: "dev", Genesis: chain.DevNet.GenesisHash(), Tip: chain.Hash{1, 2, 3},
 		Height: 5000, Work: new(big.Int).Lsh(tip.Work, 20), Agent: "liar", Version: wire.ProtocolVersion}
 
-	base := serve(t, map[string]http.Handler{"/ws": honest.handler(), "/bad/ws": bad.handler(), "/liar/ws": liar.handler()})
+	base := serve(t, map[string]http.Handler{"/ws": honest.handler(), "/bad/ws": bad.handler(), "/liar/ws": liar.handler(), "/api/posts/": honest.apiHandler()})
 	runScript(t, 120*time.Second, "hostile.mjs", base+"/", itoa(badAt), itoa(height))
 }
 

@@ -112,6 +112,11 @@ await run('light: new user posts, sees it confirmed, keeps it across reload', as
     await p2.goto(base);
     const fresh = await until('fresh key', async () => { const s = await state(p2); return s && s.npub && s; });
     check(fresh.npub !== before.npub, 'a fresh browser gets its own key');
+    // A browser that never saw the post finds it confirmed too: from a
+    // recent body, or (deeper) from the node's Merkle proof checked against
+    // its own headers.
+    await until('the first post confirmed in a fresh browser', async () =>
+      (await state(p2)).posts.some((x) => x.id === p.id && x.status === 'confirmed'), 30000);
     await p2.click('summary:has-text("Export or import your key")');
     await p2.fill('[data-testid=import-key]', enc);
     await p2.fill('[data-testid=import-pass]', 'wrong password');

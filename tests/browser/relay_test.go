@@ -2,9 +2,11 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,6 +134,43 @@ func (r *scriptedRelay) mineHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		b := r.mine(0)
 		fmt.Fprintf(w, "Block #%d is mined.", b.Header.Height)
+	})
+}
+
+// apiHandler answers GET /api/posts/{id} as relay/api does, for the
+// fields the light node reads: pending, or confirmed with its block and
+// Merkle proof; 404 for a post it never saw.
+func (r *scriptedRelay) apiHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		id, err := chain.ParseHash(strings.TrimPrefix(req.URL.Path, "/api/posts/"))
+		if err != nil {
+			http.Error(w, "bad id", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if r.pool.Has(id) {
+			fmt.Fprint(w, `{"status":"pending"}`)
+			return
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for hash, b := range r.blocks {
+			for i, e := range b.Events {
+				if chain.Hash(e.ID) != id || r.chain.Confirmations(hash) == 0 {
+					continue
+				}
+				proof, _ := b.ProveEvent(i)
+				hs := make([]string, len(proof))
+				for j, p := range proof {
+					hs[j] = chain.Hash(p).String()
+				}
+				json.NewEncoder(w).Encode(map[string]any{"status": "confirmed",
+					"block": map[string]any{"hash": hash.String(), "height": b.Header.Height},
+					"proof": map[string]any{"index": i + 1, "size": len(b.Events) + 1, "hashes": hs}})
+				return
+			}
+		}
+		http.NotFound(w, req)
 	})
 }
 

@@ -16,7 +16,7 @@ func TestLightScripted(t *testing.T) {
 	for range 3 {
 		r.mine(0)
 	}
-	base := serve(t, map[string]http.Handler{"/ws": r.handler(), "/mine": r.mineHandler()})
+	base := serve(t, map[string]http.Handler{"/ws": r.handler(), "/mine": r.mineHandler(), "/api/posts/": r.apiHandler()})
 	runScript(t, 120*time.Second, "light.mjs", base+"/", "--mine", base+"/mine")
 }
 
@@ -26,6 +26,6 @@ func TestSmoke(t *testing.T) {
 	for range 5 {
 		r.mine(0)
 	}
-	base := serve(t, map[string]http.Handler{"/ws": r.handler()})
+	base := serve(t, map[string]http.Handler{"/ws": r.handler(), "/api/posts/": r.apiHandler()})
 	runScript(t, 60*time.Second, "smoke.mjs", base+"/")
 }

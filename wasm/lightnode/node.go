@@ -39,12 +39,14 @@ type Dialer func(ctx context.Context, url string) (Conn, error)
 type Config struct {
 	Relay string
 	Dial  Dialer
-	// FetchInfo GETs a URL with Accept: application/nostr+json and returns
-	// at most MaxInfoSize+1 bytes of the body: the relay's NIP-11 document,
-	// which says which network to greet it on. Nil: skip it.
-	FetchInfo func(ctx context.Context, url string) ([]byte, error)
-	Wallet    *wallet.Wallet
-	Outbox    *outbox.Outbox
+	// Fetch GETs a URL with the given Accept header and returns at most
+	// max+1 bytes of a 200 response's body; any other status is an error.
+	// The node reads the relay's NIP-11 document with it (which network to
+	// greet it on) and, from a postwork node, the Merkle proofs of older
+	// posts (GET /api/posts/{id}). Nil: neither.
+	Fetch  func(ctx context.Context, url, accept string, max int) ([]byte, error)
+	Wallet *wallet.Wallet
+	Outbox *outbox.Outbox
 	// Settings holds the last network seen, so a reload opens its chain and
 	// feed before the relay answers.
 	Settings kv.DB

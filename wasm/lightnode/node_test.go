@@ -147,10 +147,12 @@ func (p *testPeer) serve(c *pipe) {
 	}
 }
 
-func (p *testPeer) info() func(context.Context, string) ([]byte, error) {
-	return func(context.Context, string) ([]byte, error) {
-		return []byte(`{"limitation":{"min_pow_difficulty":3},"postwork":{"network":"test","genesis":"` + p.params.GenesisHash().String() + `"}}`), nil
+// fetch serves the peer's NIP-11 document.
+func (p *testPeer) fetch(_ context.Context, url, accept string, max int) ([]byte, error) {
+	if accept != "application/nostr+json" {
+		return nil, errors.New("404 not found")
 	}
+	return []byte(`{"limitation":{"min_pow_difficulty":3},"postwork":{"network":"test","genesis":"` + p.params.GenesisHash().String() + `"}}`), nil
 }
 
 type harness struct {
@@ -173,7 +175,7 @@ func startNode(t *testing.T, p *testPeer) *harness {
 		t.Fatal(err)
 	}
 	n := New(Config{
-		Relay: "ws://peer/ws", Dial: p.dial, FetchInfo: p.info(), Wallet: w, Outbox: ob, Settings: settings,
+		Relay: "ws://peer/ws", Dial: p.dial, Fetch: p.fetch, Wallet: w, Outbox: ob, Settings: settings,
 		ChainDB: func(string) (kv.DB, error) { return chainDB, nil },
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -324,7 +326,7 @@ func TestOfflinePostGoesOutOnConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Not connected yet: the post waits in the outbox.
-	n := New(Config{Relay: "ws://peer/ws", Dial: p.dial, FetchInfo: p.info(), Wallet: w, Outbox: ob, Settings: settings,
+	n := New(Config{Relay: "ws://peer/ws", Dial: p.dial, Fetch: p.fetch, Wallet: w, Outbox: ob, Settings: settings,
 		ChainDB: func(string) (kv.DB, error) { return kv.NewMem(), nil }})
 	if err := n.Publish(e); err != nil {
 		t.Fatal(err)

@@ -55,6 +55,10 @@ type session struct {
 	syncStart  time.Time
 	feedDirty  bool
 	liarNotice bool
+	caughtUp   bool // the relay had no more headers for us
+	postwork   bool // the relay's NIP-11 says it is a postwork node
+	proving    bool // a round of proof requests is running
+	proofTried map[[32]byte]uint64
 }
 
 // tipClaim is what the relay said its best block is.
@@ -67,49 +71,50 @@ type tipClaim struct {
 // learnNetwork reads the relay's NIP-11 document and opens the chain of the
 // network it names, so the first HELLO goes to the right network. A relay
 // without one keeps the network followed before (or none).
-func (n *Node) learnNetwork(ctx context.Context, relay string) error {
-	if n.cfg.FetchInfo == nil {
-		return nil
+func (n *Node) learnNetwork(ctx context.Context, relay string) (postwork bool, err error) {
+	if n.cfg.Fetch == nil {
+		return false, nil
 	}
 	u, err := InfoURL(relay)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	body, err := n.cfg.FetchInfo(ictx, u)
+	body, err := n.cfg.Fetch(ictx, u, "application/nostr+json", MaxInfoSize)
 	cancel()
 	if err != nil {
-		return nil // not fatal: the relay's HELLO may still say
+		return false, nil // not fatal: the relay's HELLO may still say
 	}
 	info, err := ParseInfo(body)
 	if err != nil {
 		n.problem("the relay's information document is unreadable: %v", err)
-		return nil
+		return false, nil
 	}
 	if info.Network == "" {
-		return nil
+		return false, nil
 	}
 	p := chain.Networks[info.Network]
 	if p == nil {
 		n.problem("the relay is on network %q, which this page does not know", info.Network)
-		return fmt.Errorf("relay on unknown network %q", info.Network)
+		return false, fmt.Errorf("relay on unknown network %q", info.Network)
 	}
 	if info.Genesis != p.GenesisHash().String() {
 		n.problem("the relay's genesis block %s is not the %s network's %s", info.Genesis, p.Name, p.GenesisHash())
-		return errors.New("relay on a different chain")
+		return false, errors.New("relay on a different chain")
 	}
 	if _, err := n.useNetwork(p); err != nil {
-		return err
+		return false, err
 	}
 	n.mu.Lock()
 	n.minBits = max(p.DefaultMinPostBits, info.MinPoW)
 	n.mu.Unlock()
-	return nil
+	return true, nil
 }
 
 func (n *Node) runSession(ctx context.Context) error {
 	url := n.Relay()
-	if err := n.learnNetwork(ctx, url); err != nil {
+	postwork, err := n.learnNetwork(ctx, url)
+	if err != nil {
 		return err
 	}
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -120,7 +125,8 @@ func (n *Node) runSession(ctx context.Context) error {
 	}
 	sctx, scancel := context.WithCancelCause(ctx)
 	s := &session{n: n, conn: conn, ctx: sctx, cancel: scancel, start: n.cfg.Now(),
-		wanted: make(map[chain.Hash]bool), sent: make(map[[32]byte]time.Time), net: n.network()}
+		wanted: make(map[chain.Hash]bool), sent: make(map[[32]byte]time.Time), net: n.network(),
+		postwork: postwork, proofTried: make(map[[32]byte]uint64)}
 	n.mu.Lock()
 	n.sess = s
 	n.mu.Unlock()
@@ -297,6 +303,9 @@ func (s *session) handle(frame []byte) error {
 		s.onOK(m)
 	case *wire.MsgEOSE:
 		s.flushFeed()
+		if s.caughtUp && len(s.wanted) == 0 {
+			s.startProofs() // posts the relay just sent may be in older blocks
+		}
 	case *wire.MsgNotice:
 		s.n.mu.Lock()
 		s.n.notice = m.Message
@@ -427,6 +436,7 @@ func (s *session) synced() {
 		s.n.stats.SyncTime = s.n.stats.SyncedAt.Sub(s.syncStart)
 	}
 	s.n.mu.Unlock()
+	s.caughtUp = true
 	s.n.setConn(connState{State: "synced", Detail: s.n.Relay()})
 	s.fetchBodies()
 }
@@ -451,6 +461,7 @@ func (s *session) fetchBodies() {
 		}
 	}
 	if len(hashes) == 0 {
+		s.startProofs()
 		return
 	}
 	for _, h := range hashes {
