@@ -97,6 +97,11 @@ exits 1. It may run beside a node using the same directory.`)
 	})
 	var prob *chainProblem
 	if errors.As(err, &prob) {
+		// A node writing the file may have reorganised under the walk;
+		// then the heights read no longer form one chain.
+		if tip, terr := s.Tip(); terr == nil && tip != res.tip {
+			return fail("the best chain changed while it was checked (%v); run it again", prob)
+		}
 		fmt.Fprintf(stdout, "problem at %v\n", prob)
 		return 1
 	}
@@ -155,12 +160,12 @@ func verifyChain(ctx context.Context, s *store.Store, p *chain.Params, now int64
 	if err != nil {
 		return res, fmt.Errorf("tip: %w", err)
 	}
+	res.tip = tipHash
 	tip, err := s.Block(tipHash)
 	if err != nil {
 		return res, &chainProblem{hash: tipHash, err: fmt.Errorf("tip: %w", err)}
 	}
 	top := tip.Header.Height
-	res.tip = tipHash
 	seen := seenEvents{}
 	var prev *chain.Block
 	var times []int64 // the last MedianTimeBlocks block times, newest first
