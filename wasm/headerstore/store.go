@@ -34,6 +34,20 @@ type Store struct {
 	tip     chain.Hash
 	hasTip  bool
 	pending []kv.Op
+	// last is the header PutHeader stored last and its hash: the chain
+	// connects a header right after putting it, and hashing it again costs
+	// a few microseconds in wasm, per header.
+	last     chain.Header
+	lastHash chain.Hash
+}
+
+func (s *Store) hashOf(h *chain.Header) chain.Hash {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == *h {
+		return s.lastHash
+	}
+	return h.Hash()
 }
 
 // Open loads the headers and tip held by db. Headers that do not decode are
@@ -120,6 +134,7 @@ func (s *Store) PutHeader(h *chain.Header) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.putLocked(h, hash)
+	s.last, s.lastHash = *h, hash
 	return nil
 }
 
@@ -131,7 +146,7 @@ func (s *Store) Block(chain.Hash) (*chain.Block, error) { return nil, chain.ErrN
 
 // ConnectBlock implements chain.Store. The chain has put the header first.
 func (s *Store) ConnectBlock(b *chain.Block) error {
-	hash := b.Hash()
+	hash := s.hashOf(&b.Header)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.hasTip && b.Header.Prev != s.tip {

@@ -270,10 +270,11 @@ func (w *Wallet) Import(s, password string) error {
 	s = strings.TrimSpace(s)
 	var b [32]byte
 	var err error
-	switch {
-	case strings.HasPrefix(s, "nsec1"):
+	// bech32 strings may be all upper case (QR codes); the decoders take both.
+	switch lower := strings.ToLower(s); {
+	case strings.HasPrefix(lower, "nsec1"):
 		b, err = nostr.DecodeNsec(s)
-	case strings.HasPrefix(s, "ncryptsec1"):
+	case strings.HasPrefix(lower, "ncryptsec1"):
 		b, err = nostr.DecryptKey(s, password)
 	default:
 		return errors.New("wallet: import expects an nsec1… or ncryptsec1… string")

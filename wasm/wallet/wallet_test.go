@@ -54,7 +54,7 @@ func TestNsecRoundTrip(t *testing.T) {
 	db := kv.NewMem()
 	b, _ := load(t, db, nil)
 	old := b.Npub()
-	if err := b.Import("  "+nsec+"\n", ""); err != nil {
+	if err := b.Import("  "+strings.ToUpper(nsec)+"\n", ""); err != nil {
 		t.Fatal(err)
 	}
 	if b.Npub() != a.Npub() {
