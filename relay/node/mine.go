@@ -22,6 +22,7 @@ func (n *Node) template() (*chain.Block, error) {
 func (n *Node) mine(ctx context.Context) error {
 	n.log.Info("mining", "threads", max(n.cfg.Threads, 1))
 	return n.miner.Run(ctx, n.template, n.newTip, func(b *chain.Block) {
+		n.waitUntilValid(ctx, b)
 		if _, err := n.processBlock(b, nil); err != nil && !errors.Is(err, chain.ErrDuplicateBlock) {
 			n.log.Error("mined block refused", "hash", b.Hash(), "err", err)
 			return
@@ -46,6 +47,9 @@ func (n *Node) MineOne(ctx context.Context) (*chain.Block, error) {
 		return nil, errors.New("node: no nonce found")
 	}
 	b.Header = h
+	if !n.waitUntilValid(ctx, b) {
+		return nil, ctx.Err()
+	}
 	if _, err := n.processBlock(b, nil); err != nil {
 		return nil, fmt.Errorf("node: mined block: %w", err)
 	}
