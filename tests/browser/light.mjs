@@ -117,6 +117,10 @@ await run('light: new user posts, sees it confirmed, keeps it across reload', as
     // its own headers.
     await until('the first post confirmed in a fresh browser', async () =>
       (await state(p2)).posts.some((x) => x.id === p.id && x.status === 'confirmed'), 30000);
+    // Live: a post made in the first browser shows up in the second.
+    const live = await post(page, 'live from the first browser');
+    await until('the live post in the second browser', async () =>
+      (await state(p2)).posts.some((x) => x.id === live.id && !x.mine));
     await p2.click('summary:has-text("Export or import your key")');
     await p2.fill('[data-testid=import-key]', enc);
     await p2.fill('[data-testid=import-pass]', 'wrong password');
