@@ -163,8 +163,8 @@ func TestMetrics(t *testing.T) {
 	}
 	sk, _ := readKeyFile(key)
 	weak := &nostr.Event{PubKey: nostr.PublicKey(sk), CreatedAt: time.Now().Unix(), Kind: 1, Tags: [][]string{}, Content: "weak"}
-	for weak.Sign(sk); weak.PoW() >= 4; weak.CreatedAt-- {
-		weak.Sign(sk)
+	for weak.Sign(sk); weak.PoW() >= 4; weak.Sign(sk) {
+		weak.CreatedAt-- // another id, until one has too little work
 	}
 	resp, err := http.Post(base+"api/posts", "application/json", bytes.NewReader(weak.AppendJSON(nil)))
 	if err != nil || resp.StatusCode != 422 {

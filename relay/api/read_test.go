@@ -132,8 +132,14 @@ func TestMempool(t *testing.T) {
 	if m.Count != 3 || m.Bytes != e.node.Pool().Bytes() || m.MinPoW != 2 || len(m.Posts) != 3 {
 		t.Fatalf("mempool %+v", m)
 	}
-	// Best first: the most work.
-	if parseEvent(t, m.Posts[0]).ID != evs[2].ID {
+	// Best first: the most work, the earliest among equals.
+	best := evs[0]
+	for _, ev := range evs[1:] {
+		if ev.PoW() > best.PoW() {
+			best = ev
+		}
+	}
+	if parseEvent(t, m.Posts[0]).ID != best.ID {
 		t.Errorf("first post is not the one with the most work")
 	}
 	e.getJSON("/api/mempool?limit=1", &m)
