@@ -185,6 +185,7 @@ func (p *page) install() {
 			return string(raw)
 		}),
 	}
+	p.installMining(api, fn)
 	global.Set("postwork", js.ValueOf(api))
 	if ready := host.Get("ready"); ready.Type() == js.TypeFunction {
 		ready.Invoke()

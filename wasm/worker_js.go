@@ -17,7 +17,8 @@ import (
 // worker's event loop can take a cancel message between slices.
 func runWorker() {
 	api := map[string]any{
-		"pow": js.FuncOf(powSlice),
+		"pow":  js.FuncOf(powSlice),
+		"mine": js.FuncOf(mineSlice),
 	}
 	global.Set("postworkWorker", js.ValueOf(api))
 	if ready := global.Get("postworkWorkerReady"); ready.Type() == js.TypeFunction {

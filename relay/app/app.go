@@ -31,6 +31,7 @@ var Assets = []string{
 	"wasm/js/view.js",
 	"wasm/js/pow.js",
 	"wasm/js/worker.js",
+	"wasm/js/mine.js",
 }
 
 // csp keeps injected markup from running even if a bug ever rendered user

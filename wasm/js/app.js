@@ -25,12 +25,14 @@
   let pool = null;
   let powJob = null;
   let state = null;
+  let mining = null; // the Mining section (wasm/js/mine.js)
 
   function onState(json) {
     state = JSON.parse(json);
     if (!marks.keyReady && state.npub) marks.keyReady = performance.now();
     if (!marks.synced && state.sync.synced) marks.synced = performance.now();
     render(state, (id) => globalThis.postwork.removePost(id).catch((e) => showError('remove', e)));
+    if (mining) mining.state(state);
   }
 
   function powProgress(bits, started) {
@@ -77,6 +79,8 @@
     const instance = await WebAssembly.instantiate(module, go.importObject);
     go.run(instance).then(() => showError('the light node', 'stopped'));
     pool = new globalThis.PostworkPowPool(module, assets, Math.min(navigator.hardwareConcurrency || 1, 8));
+    mining = globalThis.PostworkMining.setupPage(module, assets);
+    if (state) mining.state(state);
   }
 
   // ---- controls ----
