@@ -32,6 +32,7 @@ var Assets = []string{
 	"wasm/js/pow.js",
 	"wasm/js/worker.js",
 	"wasm/js/mine.js",
+	"wasm/js/tabs.js",
 }
 
 // csp keeps injected markup from running even if a bug ever rendered user

@@ -46,9 +46,10 @@
 
   globalThis.postworkHost = {
     relay,
-    state: onState,
+    // The leading tab's state goes to the other tabs too (wasm/js/tabs.js).
+    state: (json) => { globalThis.PostworkTabs.publishState(json); onState(json); },
     fatal: (msg) => showError('the light node stopped', msg),
-    ready: () => { marks.wasmReady = performance.now(); },
+    ready: () => { marks.wasmReady = performance.now(); globalThis.PostworkTabs.ready(); },
     // pow runs the NIP-13 search for the wasm; the Cancel button rejects it.
     pow(template, bits) {
       if (!pool) return Promise.reject(new Error('proof-of-work workers are not ready'));
@@ -75,12 +76,15 @@
   async function start() {
     const module = await compile(assets.wasm);
     marks.compiled = performance.now();
+    pool = new globalThis.PostworkPowPool(module, assets, Math.min(navigator.hardwareConcurrency || 1, 8));
+    mining = globalThis.PostworkMining.setupPage(module, assets);
+    // One light node per browser: a follower tab waits here, showing the
+    // leader's state, until it leads.
+    await globalThis.PostworkTabs.start(onState);
+    marks.leading = performance.now();
     const go = new Go();
     const instance = await WebAssembly.instantiate(module, go.importObject);
     go.run(instance).then(() => showError('the light node', 'stopped'));
-    pool = new globalThis.PostworkPowPool(module, assets, Math.min(navigator.hardwareConcurrency || 1, 8));
-    mining = globalThis.PostworkMining.setupPage(module, assets);
-    if (state) mining.state(state);
   }
 
   // ---- controls ----

@@ -220,13 +220,19 @@
   // setupPage wires the Mining section to a Miner once the module is
   // compiled; it returns {state(s)}, which the page calls on each new
   // light-node state (a new tip restarts the work). The controls live as
-  // long as the page.
+  // long as the page. Only the leading tab (wasm/js/tabs.js) mines: in the
+  // others the controls act on the leader's miner and show its figures, so
+  // the workers across tabs stay at the chosen thread count. A tab that
+  // takes over resumes the mining the old leader did.
   function setupPage(module, assets) {
     const $ = globalThis.PostworkView.$;
+    const tabs = globalThis.PostworkTabs;
     const text = (id, s) => { $(id).textContent = s; };
     let state = null;
     let balanceTimer = null;
     let shownFound = 0;
+    let rewards = '–';
+    let remote = null; // the leader's last figures, in a follower
     const miner = new Miner(module, assets, {
       template: () => globalThis.postwork.mineTemplate(),
       submit: (id, nonce) => globalThis.postwork.submitBlock(id, nonce),
@@ -240,15 +246,26 @@
     $('mine-threads').value = String(cores);
     $('mine-threads').max = String(Math.max(cores, 64));
 
-    function draw() {
+    function figures() {
+      if (!tabs.isLeader()) return remote || { running: false, threads: 0, hashrate: 0, found: 0, error: '', rewards };
       const st = miner.stats();
+      st.throttle = miner.throttle;
+      st.rewards = rewards;
+      return st;
+    }
+
+    function draw() {
+      const st = figures();
       text('hashrate', fmtRate(st.hashrate));
       text('mine-eta', st.running ? fmtDuration(st.etaSeconds) : '–');
       text('blocks-found', String(st.found));
+      text('rewards', st.rewards);
       $('mine-start').hidden = st.running;
       $('mine-stop').hidden = !st.running;
+      const where = tabs.isLeader() ? '' : ' in another tab';
       text('mine-status', st.error ? st.error
-        : st.running ? `mining block ${st.height} on ${st.threads} worker${st.threads === 1 ? '' : 's'}` : '');
+        : st.running ? `mining block ${st.height} on ${st.threads} worker${st.threads === 1 ? '' : 's'}${where}` : '');
+      if (tabs.isLeader()) tabs.broadcast('mining', st);
     }
 
     async function refreshBalance() {
@@ -258,25 +275,44 @@
         const resp = await fetch(url, { headers: { Accept: 'application/json' } });
         if (!resp.ok) return;
         const b = await resp.json();
-        text('rewards', `${b.coins} (${b.blocks} block${b.blocks === 1 ? '' : 's'})`);
-        $('rewards').dataset.reward = String(b.reward);
+        rewards = `${b.coins} (${b.blocks} block${b.blocks === 1 ? '' : 's'})`;
+        draw();
       } catch (_) { /* the relay is away: keep the last figure */ }
     }
 
-    $('mine-start').addEventListener('click', () => {
-      const threads = parseInt($('mine-threads').value, 10) || cores;
-      miner.start(threads, $('mine-throttle').value / 100).catch(() => draw());
+    function startHere(threads, throttle) {
       clearInterval(balanceTimer);
       balanceTimer = setInterval(refreshBalance, BALANCE_MS);
+      refreshBalance();
+      const p = miner.start(threads, throttle);
       draw();
-    });
-    $('mine-stop').addEventListener('click', () => {
+      return p.then(() => true, (err) => { draw(); throw err; });
+    }
+    function stopHere() {
       miner.stop();
       clearInterval(balanceTimer);
+      draw();
+      return true;
+    }
+    tabs.handle('mineStart', startHere);
+    tabs.handle('mineStop', stopHere);
+    tabs.handle('mineThrottle', (t) => { miner.setThrottle(t); draw(); return true; });
+    tabs.on('mining', (st) => { if (!tabs.isLeader()) { remote = st; draw(); } });
+    // A new leader resumes the mining of the old one.
+    tabs.leading.then(() => {
+      if (remote && remote.running) startHere(remote.threads, remote.throttle || 0).catch(() => {});
+      remote = null;
     });
+
+    const fail = (err) => text('mine-status', String(err && err.message || err));
+    $('mine-start').addEventListener('click', () => {
+      const threads = parseInt($('mine-threads').value, 10) || cores;
+      tabs.call('mineStart', threads, $('mine-throttle').value / 100).catch(fail);
+    });
+    $('mine-stop').addEventListener('click', () => { tabs.call('mineStop').catch(fail); });
     $('mine-throttle').addEventListener('input', () => {
       text('mine-throttle-value', `${$('mine-throttle').value}%`);
-      miner.setThrottle($('mine-throttle').value / 100);
+      tabs.call('mineThrottle', $('mine-throttle').value / 100).catch(fail);
     });
     setInterval(() => { if (miner.running) draw(); }, 1000);
 
