@@ -192,13 +192,22 @@ func (s *Store) DisconnectBlock(b *chain.Block) error {
 		}
 		// Posts that came with a block were never received on their own:
 		// they count as received now, when they become pending.
-		res, err := tx.Exec("UPDATE posts SET block = NULL, idx = NULL, received = coalesce(received, ?) WHERE block = ?", now, t.id)
+		st, err := tx.Prepare("UPDATE posts SET block = NULL, idx = NULL, received = coalesce(received, ?) WHERE id = ? AND block = ?")
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
+		defer st.Close()
+		var n int64
+		for _, e := range b.Events {
+			res, err := st.Exec(now, e.ID[:], t.id)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += k
 		}
 		if n != int64(len(b.Events)) {
 			return fmt.Errorf("store: disconnect %s: %w: %d posts recorded as confirmed by it, the block has %d",

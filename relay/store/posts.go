@@ -104,20 +104,49 @@ func checkEvent(ev *nostr.Event) error {
 	return ev.CheckID()
 }
 
-// RemovePending forgets pending posts (expired or evicted from the mempool).
-// Confirmed posts and unknown ids are left alone.
+// RemovePending forgets pending posts (expired or evicted from the mempool)
+// and their tags. Confirmed posts and unknown ids are left alone.
 func (s *Store) RemovePending(ids [][32]byte) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	return s.write(context.Background(), false, func(tx *sql.Tx) error {
-		st, err := tx.Prepare("DELETE FROM posts WHERE id = ? AND block IS NULL")
+		find, err := tx.Prepare("SELECT rid, event FROM posts WHERE id = ? AND block IS NULL")
 		if err != nil {
 			return err
 		}
-		defer st.Close()
+		defer find.Close()
+		untag, err := tx.Prepare("DELETE FROM tags WHERE name = ? AND value = ? AND post = ?")
+		if err != nil {
+			return err
+		}
+		defer untag.Close()
+		del, err := tx.Prepare("DELETE FROM posts WHERE rid = ?")
+		if err != nil {
+			return err
+		}
+		defer del.Close()
 		for _, id := range ids {
-			if _, err := st.Exec(id[:]); err != nil {
+			var rid int64
+			var event []byte
+			err := find.QueryRow(id[:]).Scan(&rid, &event)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("store: remove pending %x: %w", id, err)
+			}
+			// The tags to remove are the post's own: read them from it.
+			ev, err := decodePost(id[:], event)
+			if err != nil {
+				return fmt.Errorf("store: remove pending %x: %w", id, err)
+			}
+			for _, t := range indexedTags(ev) {
+				if _, err := untag.Exec(t[0], t[1], rid); err != nil {
+					return fmt.Errorf("store: remove pending %x: %w", id, err)
+				}
+			}
+			if _, err := del.Exec(rid); err != nil {
 				return fmt.Errorf("store: remove pending %x: %w", id, err)
 			}
 		}
@@ -300,15 +329,24 @@ func (w *postWriter) confirm(ev *nostr.Event, enc []byte, block int64, idx int) 
 // tags indexes the single-letter tags of a post just inserted: the first
 // value of each, as NIP-01 filters match them.
 func (w *postWriter) tags(ev *nostr.Event, rid int64) error {
-	for _, t := range ev.Tags {
-		if len(t) < 2 || !isIndexedTag(t[0]) {
-			continue
-		}
+	for _, t := range indexedTags(ev) {
 		if _, err := w.tag.Exec(t[0], t[1], rid); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// indexedTags returns the tags of ev the tags table holds: those with a
+// single-letter name and a value.
+func indexedTags(ev *nostr.Event) [][]string {
+	var out [][]string
+	for _, t := range ev.Tags {
+		if len(t) >= 2 && isIndexedTag(t[0]) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // isIndexedTag reports whether a tag name is a single letter, the tags

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -121,6 +122,12 @@ func (q *PostQuery) build() (where string, args []any, empty bool, err error) {
 			col = "+p.kind"
 		}
 		in(col, vals)
+		// Kind 1, nearly every post, is not in the kind index (a scan by
+		// time finds those at once); saying so lets SQLite use the index
+		// for the other kinds.
+		if !slices.Contains(q.Kinds, 1) {
+			conds = append(conds, "p.kind != 1")
+		}
 	}
 	if q.Since != 0 {
 		conds = append(conds, "p.created_at >= ?")

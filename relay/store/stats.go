@@ -73,7 +73,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			n   *int64
 		}{
 			{"SELECT count(*) FROM posts WHERE block IS NULL", &st.PendingPosts},
-			{"SELECT count(*) FROM posts WHERE block IS NOT NULL", &st.ConfirmedPosts},
+			{"SELECT count(*) FROM posts", &st.ConfirmedPosts}, // less the pending, below
 			{"SELECT count(*) FROM blocks WHERE connected = 1", &st.Blocks},
 			{"SELECT count(*) FROM blocks", &st.StoredBlocks},
 		} {
@@ -81,6 +81,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 				return err
 			}
 		}
+		st.ConfirmedPosts -= st.PendingPosts
 		return nil
 	})
 	if err != nil {

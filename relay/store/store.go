@@ -190,6 +190,10 @@ func (s *Store) initSchema(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if meta["network"] != s.p.Name || meta["genesis"] != genesis {
+			return fmt.Errorf("%w: the file holds network %q (genesis %s), not %q (genesis %s)",
+				ErrWrongNetwork, meta["network"], meta["genesis"], s.p.Name, genesis)
+		}
 		v, err := strconv.Atoi(meta["schema"])
 		if err != nil {
 			return fmt.Errorf("%w: schema version %q", ErrCorrupt, meta["schema"])
@@ -197,9 +201,14 @@ func (s *Store) initSchema(ctx context.Context) error {
 		if v > schemaVersion {
 			return fmt.Errorf("schema version %d is newer than this program's %d", v, schemaVersion)
 		}
-		if meta["network"] != s.p.Name || meta["genesis"] != genesis {
-			return fmt.Errorf("%w: the file holds network %q (genesis %s), not %q (genesis %s)",
-				ErrWrongNetwork, meta["network"], meta["genesis"], s.p.Name, genesis)
+		for ; v < schemaVersion; v++ {
+			m, ok := migrations[v]
+			if !ok {
+				return fmt.Errorf("%w: schema version %d cannot be migrated", ErrCorrupt, v)
+			}
+			if _, err := tx.ExecContext(ctx, m); err != nil {
+				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+			}
 		}
 		return nil
 	})
