@@ -304,3 +304,26 @@ func TestOpenRefusesOtherNetwork(t *testing.T) {
 		t.Fatalf("tip after a refused open: %s %v", tip, err)
 	}
 }
+
+// A block whose posts the store does not record as confirmed by it is not
+// disconnected: the transaction is rolled back and the tip stays.
+func TestDisconnectRefusesInconsistentPosts(t *testing.T) {
+	p := chain.TestNet
+	path := tempPath(t)
+	s := openStore(t, path)
+	c := newChain(t, s)
+	g := p.Genesis().Header
+	e := post(t, 2, 1, "in block 1", g.Time)
+	b1 := child(t, p, &g, 1, "", e)
+	mustProcess(t, c, b1)
+	db := rawDB(t, path)
+	if _, err := db.Exec("UPDATE posts SET block = NULL, idx = NULL, received = 1 WHERE id = ?", e.ID[:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DisconnectBlock(b1); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("disconnect: %v, want ErrCorrupt", err)
+	}
+	if tip, _ := s.Tip(); tip != b1.Hash() {
+		t.Fatal("a refused disconnect moved the tip")
+	}
+}

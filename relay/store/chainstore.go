@@ -210,7 +210,7 @@ func (s *Store) DisconnectBlock(b *chain.Block) error {
 			n += k
 		}
 		if n != int64(len(b.Events)) {
-			return fmt.Errorf("store: disconnect %s: %w: %d posts recorded as confirmed by it, the block has %d",
+			return fmt.Errorf("store: disconnect %s: %w: only %d of its %d posts are recorded as confirmed by it",
 				hash, ErrCorrupt, n, len(b.Events))
 		}
 		return nil
