@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 
 	"postwork/chain/pow"
@@ -331,13 +332,14 @@ func (c *Chain) loadBlock(n *node) (*Block, error) {
 }
 
 // recentTimes returns the times of parent and its ancestors, at most
-// MedianTimeBlocks of them.
-func recentTimes(parent *node) []int64 {
-	times := make([]int64, 0, MedianTimeBlocks)
-	for n := parent; n != nil && len(times) < MedianTimeBlocks; n = n.parent {
-		times = append(times, n.header.Time)
+// MedianTimeBlocks of them, in buf.
+func recentTimes(parent *node, buf *[MedianTimeBlocks]int64) []int64 {
+	n := 0
+	for p := parent; p != nil && n < MedianTimeBlocks; p = p.parent {
+		buf[n] = p.header.Time
+		n++
 	}
-	return times
+	return buf[:n]
 }
 
 // ProcessBlock validates a block and adds it to the tree, reorganising when
@@ -351,7 +353,7 @@ func (c *Chain) ProcessBlock(b *Block, now int64) (*Result, error) {
 		return res, err
 	}
 	// Signatures dominate the cost; check them without holding the lock.
-	if err := CheckBlockSanity(c.p, b); err != nil {
+	if err := checkBlockSanity(c.p, b, hash); err != nil {
 		return res, err
 	}
 	c.mu.Lock()
@@ -403,7 +405,8 @@ func (c *Chain) acceptBlock(b *Block, hash Hash, parent *node, now int64) error 
 	}
 	n := c.index[hash]
 	if n == nil {
-		if err := CheckHeaderContext(c.p, &b.Header, &parent.header, recentTimes(parent), now); err != nil {
+		var times [MedianTimeBlocks]int64
+		if err := checkHeaderContext(c.p, &b.Header, &parent.header, parent.hash, recentTimes(parent, &times), now); err != nil {
 			return err
 		}
 	}
@@ -439,7 +442,7 @@ func (c *Chain) acceptOrphans(parent Hash, now int64) {
 func (c *Chain) ProcessHeader(h *Header, now int64) (*Result, error) {
 	hash := h.Hash()
 	res := &Result{Hash: hash}
-	if err := CheckHeaderSanity(c.p, h); err != nil {
+	if err := checkHeaderSanity(c.p, h, hash); err != nil {
 		return res, err
 	}
 	c.mu.Lock()
@@ -457,7 +460,8 @@ func (c *Chain) ProcessHeader(h *Header, now int64) (*Result, error) {
 	if parent.invalid {
 		return res, ruleError(ErrInvalidParent, "parent %s", parent.hash)
 	}
-	if err := CheckHeaderContext(c.p, h, &parent.header, recentTimes(parent), now); err != nil {
+	var times [MedianTimeBlocks]int64
+	if err := checkHeaderContext(c.p, h, &parent.header, parent.hash, recentTimes(parent, &times), now); err != nil {
 		return res, err
 	}
 	if err := c.store.PutHeader(h); err != nil {
@@ -530,7 +534,8 @@ func (c *Chain) NextParent() (Header, []int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := c.tip()
-	return t.header, recentTimes(t)
+	var times [MedianTimeBlocks]int64
+	return t.header, slices.Clone(recentTimes(t, &times))
 }
 
 // MaxLocatorHashes bounds a block locator: dense for the last 10 blocks, then

@@ -26,11 +26,14 @@ import (
 const HeaderVersion = 1
 
 // CheckHeaderSanity checks what a header proves on its own.
-func CheckHeaderSanity(p *Params, h *Header) error {
+func CheckHeaderSanity(p *Params, h *Header) error { return checkHeaderSanity(p, h, h.Hash()) }
+
+// checkHeaderSanity is CheckHeaderSanity for a caller that has hashed the
+// header already: a light node syncing thousands of headers hashes each once.
+func checkHeaderSanity(p *Params, h *Header, hash Hash) error {
 	if h.Version != HeaderVersion {
 		return ruleError(ErrBadVersion, "version %d", h.Version)
 	}
-	hash := h.Hash()
 	if err := pow.CheckProofOfWork(hash, h.Bits, p.PowLimit); err != nil {
 		if errors.Is(err, pow.ErrHighHash) {
 			return ruleError(ErrBadPoW, "block %s, bits %08x", hash, h.Bits)
@@ -62,7 +65,8 @@ func MedianTime(times []int64) int64 {
 	if len(times) > MedianTimeBlocks {
 		times = times[len(times)-MedianTimeBlocks:]
 	}
-	s := slices.Clone(times)
+	var buf [MedianTimeBlocks]int64 // on the stack: this runs for every header
+	s := buf[:copy(buf[:], times)]
 	slices.Sort(s)
 	return s[len(s)/2]
 }
@@ -74,7 +78,11 @@ func MinTime(prevTimes []int64) int64 { return MedianTime(prevTimes) + 1 }
 // times of the last blocks up to and including the parent (at most
 // MedianTimeBlocks are used); now is the validating node's clock.
 func CheckHeaderContext(p *Params, h, parent *Header, prevTimes []int64, now int64) error {
-	if h.Prev != parent.Hash() {
+	return checkHeaderContext(p, h, parent, parent.Hash(), prevTimes, now)
+}
+
+func checkHeaderContext(p *Params, h, parent *Header, parentHash Hash, prevTimes []int64, now int64) error {
+	if h.Prev != parentHash {
 		return ruleError(ErrBadPrev, "prev %s", h.Prev)
 	}
 	if h.Height != parent.Height+1 {
@@ -100,7 +108,11 @@ func CheckHeaderContext(p *Params, h, parent *Header, prevTimes []int64, now int
 // context: header sanity, limits, coinbase, Merkle root, and each event's id,
 // limits and signature. Signatures are checked on all cores.
 func CheckBlockSanity(p *Params, b *Block) error {
-	if err := CheckHeaderSanity(p, &b.Header); err != nil {
+	return checkBlockSanity(p, b, b.Hash())
+}
+
+func checkBlockSanity(p *Params, b *Block, hash Hash) error {
+	if err := checkHeaderSanity(p, &b.Header, hash); err != nil {
 		return err
 	}
 	return checkBody(p, b)
