@@ -136,6 +136,7 @@ func (c *Client) Handle(ctx context.Context, frame []byte) {
 	for _, hook := range r.RejectMessage {
 		if reject, msg := hook(ctx, c, m); reject {
 			c.refuse(m, msg)
+			c.Misbehave(ScoreRateLimited, msg)
 			return
 		}
 	}

@@ -39,6 +39,11 @@ const (
 	ScoreTooLarge  = 20  // a frame over its verb's limit
 	ScoreInvalid   = 20  // an event with a bad id or signature
 	ScoreBadChain  = 100 // an invalid block or header: never honest
+	// ScoreRateLimited is charged per message refused by a rate limit: a
+	// client that bursts now and then loses nothing (scores decay), one that
+	// keeps sending at several times its rate is banned within a minute
+	// instead of costing the relay a parse and a refusal per frame forever.
+	ScoreRateLimited = 1
 )
 
 // reasonOf turns an error from a Backend into a reply reason: a *Reject as

@@ -109,3 +109,35 @@ func TestMessageSize(t *testing.T) {
 		t.Errorf("oversize answered %q", n.Message)
 	}
 }
+
+// A client that keeps sending far over its rate is banned, so a flood costs
+// the relay a bounded number of refusals rather than one per frame forever.
+func TestPersistentFlooderBanned(t *testing.T) {
+	h := newHarness(t)
+	h.r.RejectMessage = append(h.r.RejectMessage, MessageRate(Rate{PerSecond: 1, Burst: 1}, Rate{PerSecond: 100, Burst: 100}))
+	c, conn := h.connect("10.0.0.1")
+	req := &wire.MsgReq{SubID: "s", Filters: []wire.Filter{{Kinds: []int{1}}}}
+	for range DefaultBanThreshold + 1 {
+		h.send(c, req)
+		h.send(c, &wire.MsgClose{SubID: "s"})
+	}
+	if _, code, reason := conn.closedWith(); code == 0 || !strings.Contains(reason, "rate-limited") && !strings.Contains(reason, "banned") {
+		t.Fatalf("flooder still connected (close %d %q)", code, reason)
+	}
+	if _, err := h.r.Connect(&fakeConn{ip: "10.0.0.1"}); err == nil {
+		t.Fatal("banned flooder may reconnect")
+	}
+	// A client that bursts once and then keeps to its rate is never banned.
+	h.clock.Add(time.Hour)
+	d, dconn := h.connect("10.0.0.2")
+	for i := range 200 {
+		if i%2 == 0 {
+			h.send(d, req)
+			h.send(d, &wire.MsgClose{SubID: "s"})
+		}
+		h.clock.Add(time.Second)
+	}
+	if _, code, _ := dconn.closedWith(); code != 0 {
+		t.Fatalf("client within its rate was disconnected (%d)", code)
+	}
+}

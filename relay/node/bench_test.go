@@ -307,11 +307,15 @@ func memInUse() uint64 {
 	return m.HeapInuse + m.StackInuse
 }
 
-// startNodeB is startNode for benchmarks: the real clock, no PoW, open
-// limits.
-func startNodeB(b *testing.B) *testNode {
+// startNodeB is startNode for benchmarks: the real clock, no PoW, and the
+// given limits (benchLimits when none).
+func startNodeB(b *testing.B, limits ...Limits) *testNode {
 	b.Helper()
-	n, err := New(Config{Params: chain.TestNet, MinPoW: 0, Limits: benchLimits, MempoolBytes: 1 << 30})
+	l := benchLimits
+	if len(limits) > 0 {
+		l = limits[0]
+	}
+	n, err := New(Config{Params: chain.TestNet, MinPoW: 0, Limits: l, MempoolBytes: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
 	}
