@@ -137,7 +137,14 @@ func (p *page) install() {
 	}
 	api := map[string]any{
 		"post": fn(func(args []js.Value) (any, error) {
-			return p.post(arg(args, 0).String(), arg(args, 1).Int())
+			var at int64 // set by another tab, so its call can be sent again (wasm/js/tabs.js)
+			if a := arg(args, 2); a.Type() == js.TypeNumber {
+				at = int64(a.Float())
+			}
+			if arg(args, 0).Type() != js.TypeString {
+				return nil, errors.New("the post's text must be a string")
+			}
+			return p.post(arg(args, 0).String(), arg(args, 1).Int(), at)
 		}),
 		"exportNsec": fn(func([]js.Value) (any, error) { return p.wallet.ExportNsec() }),
 		"exportNcryptsec": fn(func(args []js.Value) (any, error) {
@@ -195,10 +202,23 @@ func (p *page) install() {
 // post composes, works, signs and publishes a text post; it returns its id.
 // The NIP-13 work runs in Web Workers through postworkHost.pow, which the
 // user can cancel (the promise then rejects).
-func (p *page) post(text string, bits int) (any, error) {
+//
+// A non-zero createdAt makes the call idempotent: if this key already has a
+// text post of that time and content (the call reached a tab that closed
+// after filing it), that post's id is returned and nothing is posted again.
+func (p *page) post(text string, bits int, createdAt int64) (any, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, errors.New("the post is empty")
+	}
+	if createdAt != 0 {
+		for _, v := range p.node.State().Posts {
+			if v.Mine && v.CreatedAt == createdAt && v.Content == text {
+				return v.ID, nil
+			}
+		}
+	} else {
+		createdAt = time.Now().Unix()
 	}
 	if min := p.node.MinBits(); bits < min {
 		bits = min
@@ -208,7 +228,7 @@ func (p *page) post(text string, bits int) (any, error) {
 	}
 	e := &nostr.Event{
 		PubKey:    p.wallet.PubKey(),
-		CreatedAt: time.Now().Unix(),
+		CreatedAt: createdAt,
 		Kind:      1,
 		Tags:      [][]string{},
 		Content:   text,

@@ -24,6 +24,7 @@
 
   let pool = null;
   let powJob = null;
+  let powQueue = Promise.resolve();
   let state = null;
   let mining = null; // the Mining section (wasm/js/mine.js)
 
@@ -51,13 +52,20 @@
     fatal: (msg) => showError('the light node stopped', msg),
     ready: () => { marks.wasmReady = performance.now(); globalThis.PostworkTabs.ready(); },
     // pow runs the NIP-13 search for the wasm; the Cancel button rejects it.
+    // One search at a time: the pool runs one job, and posts from other
+    // tabs (wasm/js/tabs.js) arrive while one is running.
     pow(template, bits) {
       if (!pool) return Promise.reject(new Error('proof-of-work workers are not ready'));
-      const started = performance.now();
-      powJob = pool.run(template, bits, powProgress(bits, started));
-      $('cancel').hidden = false;
-      text($('pow-progress'), 'starting workers…');
-      return powJob.promise.finally(() => { powJob = null; $('cancel').hidden = true; });
+      const run = () => {
+        const started = performance.now();
+        powJob = pool.run(template, bits, powProgress(bits, started));
+        $('cancel').hidden = false;
+        text($('pow-progress'), 'starting workers…');
+        return powJob.promise.finally(() => { powJob = null; $('cancel').hidden = true; });
+      };
+      const p = powQueue.then(run, run);
+      powQueue = p.catch(() => {});
+      return p;
     },
   };
 

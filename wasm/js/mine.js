@@ -104,6 +104,7 @@
       this.cancelJob();
       const job = ++this.job;
       clearTimeout(this.timer);
+      this.template = null; // tip() waits for the new one instead of restarting again
       if (!this.running) return;
       let tpl;
       try {

@@ -21,8 +21,10 @@
   const LOCK = 'postwork-leader';
   const CHANNEL = 'postwork';
   // Calls whose repetition would do something twice: one in flight when
-  // the leader goes is rejected rather than sent to the next leader.
-  const ONCE = new Set(['post']);
+  // the leader goes is rejected rather than sent to the next leader. A
+  // post is not among them: the proxy fixes its created_at, and the node
+  // answers a repeated post with the one it filed (wasm/page_js.go).
+  const ONCE = new Set([]);
   // The light node's API (wasm/page_js.go) as followers see it.
   const API = ['post', 'exportNsec', 'exportNcryptsec', 'importKey', 'useExtension', 'removePost', 'mineTemplate', 'submitBlock'];
 
@@ -125,6 +127,7 @@
   function installProxy() {
     const proxy = {};
     for (const fn of API) proxy[fn] = (...args) => call(fn, ...args);
+    proxy.post = (content, bits) => call('post', content, bits, Math.floor(Date.now() / 1000));
     proxy.setRelay = (url) => { call('setRelay', url).catch(() => {}); };
     proxy.state = () => lastState;
     globalThis.postwork = proxy;

@@ -16,15 +16,21 @@ func TestMineOnTheVerifiedTipWithPendingPosts(t *testing.T) {
 	blocks := chainOf(t, 5, chaintest.Post(t, 4, "old", chain.TestNet.GenesisTime))
 	p := newTestPeer(t, blocks)
 	now := time.Now().Unix()
+	// Posts sent before EOSE are the relay's stored ones: they may sit in
+	// blocks whose bodies the light node never fetched, so it must not mine
+	// them. After EOSE a post is new to the relay's pool.
+	backlog := chaintest.Post(t, 8, "stored, maybe in an old block", now)
 	pending := chaintest.Post(t, 5, "pending, to be mined from the browser", now)
 	stale := chaintest.Post(t, 6, "too old to risk", now-MaxPendingAge-60)
 	p.after = func(send func(string)) {
+		send(string(wire.Encode(&wire.MsgEvent{SubID: subFeed, Event: backlog})))
+		send(string(wire.Encode(&wire.MsgEOSE{SubID: subFeed})))
 		send(string(wire.Encode(&wire.MsgEvent{SubID: subFeed, Event: pending})))
 		send(string(wire.Encode(&wire.MsgEvent{SubID: subFeed, Event: stale})))
 	}
 	h := startNode(t, p)
 	waitState(t, h.node, "synced with the pending posts", func(s State) bool {
-		return s.Sync.Synced && len(s.Posts) == 3
+		return s.Sync.Synced && len(s.Posts) == 4
 	})
 	var key [32]byte
 	key[0] = 7
@@ -40,7 +46,7 @@ func TestMineOnTheVerifiedTipWithPendingPosts(t *testing.T) {
 		t.Fatalf("coinbase pays %x, want the wallet's key", b.Coinbase.PubKey)
 	}
 	if len(b.Events) != 1 || b.Events[0].ID != pending.ID {
-		t.Fatalf("template holds %d posts, want only the recent pending one", len(b.Events))
+		t.Fatalf("template holds %d posts, want only the recent one sent after EOSE", len(b.Events))
 	}
 	if work < 1 {
 		t.Fatalf("expected hashes %v", work)
@@ -94,9 +100,20 @@ func TestMineOnTheVerifiedTipWithPendingPosts(t *testing.T) {
 	}
 }
 
-func TestMiningTemplateNeedsANetwork(t *testing.T) {
+func TestMiningTemplateNeedsASyncedRelay(t *testing.T) {
 	_, _, err := New(Config{}).MiningTemplate([32]byte{})
 	if !errors.Is(err, errNoNetwork) {
 		t.Fatalf("template without a network: %v", err)
+	}
+	// A relay that never answers GETHEADERS: the node knows the network
+	// (NIP-11, HELLO) but has not caught up.
+	p := newTestPeer(t, chainOf(t, 3, chaintest.Post(t, 4, "x", chain.TestNet.GenesisTime)))
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	p.tamper = func(hs []chain.Header) []chain.Header { <-stop; return hs }
+	h := startNode(t, p)
+	waitState(t, h.node, "the network known", func(s State) bool { return s.Network == "test" })
+	if _, _, err := h.node.MiningTemplate([32]byte{}); !errors.Is(err, ErrNotSynced) {
+		t.Fatalf("template before sync: %v", err)
 	}
 }

@@ -59,6 +59,7 @@ type session struct {
 	postwork   bool // the relay's NIP-11 says it is a postwork node
 	proving    bool // a round of proof requests is running
 	proofTried map[[32]byte]uint64
+	live       livePosts // posts safe to mine (mining.go)
 }
 
 // tipClaim is what the relay said its best block is.
@@ -299,9 +300,11 @@ func (s *session) handle(frame []byte) error {
 		}
 	case *wire.MsgEvent:
 		s.onEvent(m.Event)
+		s.live.event(s, m.Event)
 	case *wire.MsgOK:
 		s.onOK(m)
 	case *wire.MsgEOSE:
+		s.live.eose = true
 		s.flushFeed()
 		if s.caughtUp && len(s.wanted) == 0 {
 			s.startProofs() // posts the relay just sent may be in older blocks
@@ -576,6 +579,7 @@ func (s *session) onOK(m *wire.MsgOK) {
 	}
 	delete(s.sent, m.EventID)
 	if out == outbox.Accepted && ev != nil && s.net != nil {
+		s.live.accepted(s, ev, m.Reason)
 		if s.net.feed.Seen(ev) {
 			s.feedDirty = true
 		}
