@@ -33,6 +33,7 @@
       this.hashes = 0;
       this.error = '';
       this.timer = null;
+      this.fetching = false;
     }
 
     makeWorker() {
@@ -92,7 +93,7 @@
     // tip tells the miner the best block the light node knows; work on
     // another parent is stale.
     tip(hash) {
-      if (this.running && this.template && hash && hash !== this.template.prev) this.restart();
+      if (this.running && !this.fetching && this.template && hash && hash !== this.template.prev) this.restart();
     }
 
     cancelJob() {
@@ -104,13 +105,14 @@
       this.cancelJob();
       const job = ++this.job;
       clearTimeout(this.timer);
-      this.template = null; // tip() waits for the new one instead of restarting again
       if (!this.running) return;
       let tpl;
+      this.fetching = true; // tip() waits for this template instead of restarting again
       try {
         tpl = await this.api.template();
       } catch (err) {
         if (job !== this.job || !this.running) return;
+        this.fetching = false;
         this.template = null;
         this.error = String(err && err.message || err);
         this.onChange();
@@ -118,6 +120,7 @@
         return;
       }
       if (job !== this.job || !this.running) return;
+      this.fetching = false;
       this.template = tpl;
       this.error = '';
       const workers = await Promise.all(this.workers.slice(0, this.threads));
