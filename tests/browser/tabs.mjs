@@ -45,6 +45,17 @@ await run('tabs: one node for three tabs, across a leader closing and a relay re
   await postIn(b, tabs, 'from tab b');
   await postIn(a, tabs, 'from tab a');
 
+  // NIP-13 work for a follower's post runs in the leader; the follower sees
+  // its progress and can cancel it.
+  await b.fill('[data-testid=bits]', '30');
+  await b.fill('[data-testid=compose]', 'never finished');
+  await b.click('[data-testid=post]');
+  await until('progress shown in the follower', async () => /working: [\d,]+ of about/.test(await b.textContent('[data-testid=pow-progress]')));
+  await b.click('[data-testid=cancel]');
+  await until('cancelled from the follower', async () => (await b.textContent('[data-testid=pow-progress]')) === 'cancelled');
+  check((await find(a, 'never finished')).length === 0, 'a cancelled post is not published');
+  await b.fill('[data-testid=bits]', '8');
+
   // Mining started in a follower runs in the leader, on the chosen count.
   await c.fill('[data-testid=mine-threads]', '2');
   await c.click('[data-testid=mine-start]');

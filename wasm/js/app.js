@@ -36,12 +36,31 @@
     if (mining) mining.state(state);
   }
 
+  // showPow draws the NIP-13 progress and the Cancel button; the leader
+  // shows it in every tab, since posts from all tabs are worked on here.
+  let powShared = 0;
+  function showPow(msg, working) {
+    text($('pow-progress'), msg);
+    $('cancel').hidden = !working;
+    const now = performance.now();
+    if (!working || now - powShared > 100) {
+      powShared = now;
+      globalThis.PostworkTabs.broadcast('pow', { msg, working });
+    }
+  }
+  globalThis.PostworkTabs.on('pow', ({ msg, working }) => {
+    if (globalThis.PostworkTabs.isLeader()) return;
+    text($('pow-progress'), msg);
+    $('cancel').hidden = !working;
+  });
+  globalThis.PostworkTabs.handle('cancelPow', () => { if (powJob) powJob.cancel(); return true; });
+
   function powProgress(bits, started) {
     const expected = 2 ** bits;
     return (tries) => {
       const secs = (performance.now() - started) / 1000;
       const rate = secs > 0 ? tries / secs : 0;
-      text($('pow-progress'), `working: ${tries.toLocaleString()} of about ${expected.toLocaleString()} tries · ${Math.round(rate).toLocaleString()}/s`);
+      showPow(`working: ${tries.toLocaleString()} of about ${expected.toLocaleString()} tries · ${Math.round(rate).toLocaleString()}/s`, true);
     };
   }
 
@@ -59,9 +78,12 @@
       const run = () => {
         const started = performance.now();
         powJob = pool.run(template, bits, powProgress(bits, started));
-        $('cancel').hidden = false;
-        text($('pow-progress'), 'starting workers…');
-        return powJob.promise.finally(() => { powJob = null; $('cancel').hidden = true; });
+        showPow('starting workers…', true);
+        return powJob.promise.finally(() => {
+          powJob = null;
+          $('cancel').hidden = true;
+          globalThis.PostworkTabs.broadcast('pow', { msg: '', working: false });
+        });
       };
       const p = powQueue.then(run, run);
       powQueue = p.catch(() => {});
@@ -130,7 +152,10 @@
       $('post').disabled = false;
     }
   });
-  $('cancel').addEventListener('click', () => { if (powJob) powJob.cancel(); });
+  $('cancel').addEventListener('click', () => {
+    if (powJob) powJob.cancel();
+    else globalThis.PostworkTabs.call('cancelPow').catch(() => {}); // the search runs in the leading tab
+  });
 
   $('export-ncryptsec').addEventListener('click', async () => {
     const pass = $('export-pass').value;
