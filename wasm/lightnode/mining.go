@@ -116,9 +116,10 @@ func (l *livePosts) add(s *session, e *nostr.Event) {
 	}
 }
 
-// event notes a post the relay delivered: live only after EOSE.
+// event notes a post the relay delivered: live only after EOSE, and only
+// if onEvent verified it into the feed.
 func (l *livePosts) event(s *session, e *nostr.Event) {
-	if l.eose && e.Verify() == nil {
+	if l.eose && s.net != nil && s.net.feed.Has(e.ID) {
 		l.add(s, e)
 	}
 }
