@@ -26,7 +26,16 @@ func Key(seed byte) *btcec.PrivateKey {
 // Post returns a kind-1 event signed by Key(seed).
 func Post(t testing.TB, seed byte, content string, createdAt int64) *nostr.Event {
 	t.Helper()
-	e := &nostr.Event{Kind: 1, CreatedAt: createdAt, Content: content, Tags: [][]string{}}
+	return Event(t, seed, 1, content, createdAt)
+}
+
+// Event returns an event of any kind and tags signed by Key(seed).
+func Event(t testing.TB, seed byte, kind int, content string, createdAt int64, tags ...[]string) *nostr.Event {
+	t.Helper()
+	if tags == nil {
+		tags = [][]string{}
+	}
+	e := &nostr.Event{Kind: kind, CreatedAt: createdAt, Content: content, Tags: tags}
 	if err := e.Sign(Key(seed)); err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +62,12 @@ func Solve(t testing.TB, p *chain.Params, h *chain.Header) {
 // paying Key(1), with extra in its coinbase (so siblings differ).
 func Child(t testing.TB, p *chain.Params, parent *chain.Header, time int64, extra string, events ...*nostr.Event) *chain.Block {
 	t.Helper()
+	return ChildBy(t, p, parent, time, 1, extra, events...)
+}
+
+// ChildBy is Child paying the key of minerSeed.
+func ChildBy(t testing.TB, p *chain.Params, parent *chain.Header, time int64, minerSeed byte, extra string, events ...*nostr.Event) *chain.Block {
+	t.Helper()
 	bits, err := chain.NextBits(p, parent)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +80,7 @@ func Child(t testing.TB, p *chain.Params, parent *chain.Header, time int64, extr
 			Time:    time,
 			Bits:    bits,
 		},
-		Coinbase: chain.Coinbase{PubKey: nostr.PublicKey(Key(1)), Reward: p.Reward(parent.Height + 1), Extra: []byte(extra)},
+		Coinbase: chain.Coinbase{PubKey: nostr.PublicKey(Key(minerSeed)), Reward: p.Reward(parent.Height + 1), Extra: []byte(extra)},
 		Events:   events,
 	}
 	b.Header.Merkle = b.ComputeMerkle()
