@@ -77,7 +77,7 @@ clean:
 #   deps:: ; @[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci
 
 deps:: ; @scripts/check-tools
-deps:: ; @[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+deps:: ; @[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 deps:: ; @[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci
 
 ## ---- testing ---------------------------------------------------------------
