@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -206,7 +207,7 @@ func (w *Wallet) Sign(ctx context.Context, e *nostr.Event) error {
 	if err != nil {
 		return fmt.Errorf("wallet: signer extension: %w", err)
 	}
-	if signed.PubKey != pub || signed.CreatedAt != e.CreatedAt || signed.Kind != e.Kind || signed.Content != e.Content || !sameTags(signed.Tags, e.Tags) {
+	if signed.PubKey != pub || signed.CreatedAt != e.CreatedAt || signed.Kind != e.Kind || signed.Content != e.Content || !slices.EqualFunc(signed.Tags, e.Tags, slices.Equal[[]string]) {
 		return errors.New("wallet: signer extension signed a different event")
 	}
 	if err := signed.Verify(); err != nil {
@@ -214,23 +215,6 @@ func (w *Wallet) Sign(ctx context.Context, e *nostr.Event) error {
 	}
 	e.ID, e.Sig = signed.ID, signed.Sig
 	return nil
-}
-
-func sameTags(a, b [][]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if len(a[i]) != len(b[i]) {
-			return false
-		}
-		for j := range a[i] {
-			if a[i][j] != b[i][j] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // ExportNsec returns the secret key as nsec. The page shows a warning first:
