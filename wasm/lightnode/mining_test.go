@@ -34,7 +34,13 @@ func TestMineOnTheVerifiedTipWithPendingPosts(t *testing.T) {
 	})
 	var key [32]byte
 	key[0] = 7
+	// Bodies of older blocks may still be on their way (the tip's comes
+	// first); the page's miner retries a template until they are in.
 	b, work, err := h.node.MiningTemplate(key)
+	for deadline := time.Now().Add(20 * time.Second); errors.Is(err, ErrNotSynced) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		b, work, err = h.node.MiningTemplate(key)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
