@@ -348,13 +348,24 @@ func recentTimes(parent *node, buf *[MedianTimeBlocks]int64) []int64 {
 // the node's clock in unix seconds.
 func (c *Chain) ProcessBlock(b *Block, now int64) (*Result, error) {
 	hash := b.Hash()
-	res := &Result{Hash: hash}
 	if err := c.checkKnown(hash); err != nil {
-		return res, err
+		return &Result{Hash: hash}, err
 	}
 	// Signatures dominate the cost; check them without holding the lock.
-	if err := checkBlockSanity(c.p, b, hash); err != nil {
-		return res, err
+	sb, err := checkSane(c.p, b, hash)
+	if err != nil {
+		return &Result{Hash: hash}, err
+	}
+	return c.ProcessSaneBlock(sb, now)
+}
+
+// ProcessSaneBlock is ProcessBlock for a block CheckSane already passed: a
+// node verifies the signatures of the next block while this one connects.
+func (c *Chain) ProcessSaneBlock(sb *SaneBlock, now int64) (*Result, error) {
+	b, hash := sb.block, sb.hash
+	res := &Result{Hash: hash}
+	if sb.params != c.p {
+		return res, fmt.Errorf("chain: block checked for network %s, chain is %s", sb.params.Name, c.p.Name)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -373,6 +384,11 @@ func (c *Chain) ProcessBlock(b *Block, now int64) (*Result, error) {
 	c.acceptOrphans(hash, now)
 	return res, c.activateBestChain(res)
 }
+
+// CheckNew returns ErrDuplicateBlock for a block the chain already holds
+// (with its body, or as an orphan) and a rule error for one known to be
+// invalid; nil means the block is worth checking.
+func (c *Chain) CheckNew(hash Hash) error { return c.checkKnown(hash) }
 
 // checkKnown refuses a block the chain already holds: ErrDuplicateBlock, or
 // a rule error when the block is known to be invalid (so the sender can be
