@@ -3,8 +3,8 @@
 #   make            build the native binary (build/postwork)
 #   make run        build, then start a dev node with mining on 127.0.0.1:8080
 #   make test       every check CI runs (.ci/run is `make test`)
-#   make bench      benchmarks, native and wasm-under-Node
-#   make fuzz       each Fuzz target in chain/... for FUZZTIME
+#   make bench      benchmarks: native, wasm under Node, headless Chromium
+#   make fuzz       each Fuzz target in the module for FUZZTIME
 #   make help       this list
 #
 # Needs Go 1.26; the tests also need Node.js (to run wasm). `make deps` checks
@@ -48,18 +48,13 @@ help:
 build:
 	$(GO) build -o $(BUILD)/postwork ./cmd/postwork
 
-# The browser light node. Skipped, not failed, until wasm/ has Go files.
+# The browser light node: the wasm, Go's loader, and precompressed copies.
 wasm:
-	@if ! compgen -G 'wasm/*.go' >/dev/null; then \
-		echo "wasm: skipped: wasm/ has no Go files yet (the browser light node comes with a later issue)"; \
-		exit 0; \
-	fi; \
-	mkdir -p $(BUILD); \
-	echo "$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm"; \
-	$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm; \
-	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/; \
-	$(GO) run ./relay/app/precompress $(BUILD)/postwork.wasm; \
-	ls -l $(BUILD)/postwork.wasm* $(BUILD)/wasm_exec.js
+	@mkdir -p $(BUILD)
+	$(WASMENV) $(GO) build -o $(BUILD)/postwork.wasm ./wasm
+	@cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/
+	@$(GO) run ./relay/app/precompress $(BUILD)/postwork.wasm
+	@ls -l $(BUILD)/postwork.wasm* $(BUILD)/wasm_exec.js
 
 run: build wasm
 	@echo "postwork: dev node at http://$(LISTEN)/ (data in $(DATA); Ctrl-C stops it)"
@@ -130,21 +125,20 @@ templ-check:
 ## ---- benchmarks and fuzzing ------------------------------------------------
 
 # The benchmarks report their own ratios (ReportMetric); the figures are also
-# kept in build/ for benchstat.
-bench: deps
+# kept in build/ for benchstat. Native: every package but the browser's;
+# wasm under Node: the chain (mining, header checks) and the header store;
+# then headless Chromium against a real node.
+bench: deps wasm
 	@mkdir -p $(BUILD)
-	@echo "==> native: go test -bench=. ./chain/... (benchtime $(BENCHTIME))"
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./chain/... | tee $(BUILD)/bench-native.txt
-	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./relay/node/ | tee $(BUILD)/bench-relay.txt
-	$(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) ./relay/store/ | tee $(BUILD)/bench-store.txt
-	@if ! compgen -G 'chain/miner/*_test.go' >/dev/null; then \
-		echo "bench: wasm: skipped: chain/miner has no tests yet"; \
-		exit 0; \
-	fi; \
-	echo "==> wasm under Node: go test -bench=. ./chain/miner/ (benchtime $(BENCHTIME))"; \
+	@echo "==> native: go test -bench=. (benchtime $(BENCHTIME))"
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $$($(GO) list ./... | grep -v /tests/browser) | tee $(BUILD)/bench-native.txt
+	@echo "==> wasm under Node: go test -bench=. ./chain/... ./wasm/headerstore/ (benchtime $(BENCHTIME))"
 	$(WASMENV) $(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) \
-		-exec="$(WASM_EXEC)" ./chain/miner/ | tee $(BUILD)/bench-wasm.txt
-	$(MAKE) -s wasm >/dev/null && $(GO) test -run='^$$' -bench=. -benchtime=1x ./tests/browser/ | tee $(BUILD)/bench-browser.txt
+		-exec="$(WASM_EXEC)" ./chain/... ./wasm/headerstore/ | tee $(BUILD)/bench-wasm.txt
+	@echo "==> headless Chromium: go test -bench=. ./tests/browser/"
+	$(GO) test -run='^$$' -bench=. -benchtime=1x ./tests/browser/ | tee $(BUILD)/bench-browser.txt
 
+# Every Fuzz target in the module (decoders of the chain, the wire, the
+# pages' parameters, the light node's frames), FUZZTIME each.
 fuzz:
-	@FUZZTIME=$(FUZZTIME) scripts/fuzz ./chain/...
+	@FUZZTIME=$(FUZZTIME) scripts/fuzz ./...
