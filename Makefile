@@ -37,7 +37,7 @@ FORBIDDEN := net net/http syscall/js database/sql os/exec
 # sudo only when not already root (CI and dev machines here run as root).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help build wasm run test bench fuzz clean deps \
+.PHONY: help build wasm worker run test bench fuzz clean deps \
 	fmt-check vet layout test-native test-wasm build-wasm-chain templ-check
 
 help:
@@ -55,6 +55,22 @@ wasm:
 	@cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(BUILD)/
 	@$(GO) run ./relay/app/precompress $(BUILD)/postwork.wasm
 	@ls -l $(BUILD)/postwork.wasm* $(BUILD)/wasm_exec.js
+
+# The relay as a Cloudflare Worker (relay/worker, docs/worker.md): the wasm,
+# syumai/workers' wasm_exec.js (Go's loader, passing the runtime context) and
+# the Durable Object shim, in build/worker; vetted for js/wasm, and refused if
+# the gzipped upload passes the free plan's 3 MB.
+WORKER_LIMIT := 3000000
+worker:
+	@mkdir -p $(BUILD)/worker
+	$(WASMENV) $(GO) vet ./relay/worker/...
+	$(WASMENV) $(GO) build -trimpath -ldflags='-s -w' -o $(BUILD)/worker/app.wasm ./relay/worker
+	@install -m 644 "$$($(GO) list -m -f '{{.Dir}}' github.com/syumai/workers)/cmd/workers-assets-gen/assets/wasm_exec_go.js" $(BUILD)/worker/wasm_exec.js
+	@install -m 644 relay/worker/shim.mjs $(BUILD)/worker/shim.mjs
+	@raw=$$(cat $(BUILD)/worker/{app.wasm,wasm_exec.js,shim.mjs} | wc -c); \
+	gz=$$(for f in app.wasm wasm_exec.js shim.mjs; do gzip -9 -c $(BUILD)/worker/$$f; done | wc -c); \
+	echo "worker: $(BUILD)/worker: $$raw bytes, $$gz gzipped (free plan limit $(WORKER_LIMIT))"; \
+	[ $$gz -le $(WORKER_LIMIT) ] || { echo "worker: over the free plan's limit"; exit 1; }
 
 run: build wasm
 	@echo "postwork: dev node at http://$(LISTEN)/ (data in $(DATA); Ctrl-C stops it)"
@@ -77,7 +93,7 @@ deps:: ; @[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci
 
 ## ---- testing ---------------------------------------------------------------
 
-test: deps fmt-check vet layout wasm test-native test-wasm build-wasm-chain templ-check
+test: deps fmt-check vet layout wasm worker test-native test-wasm build-wasm-chain templ-check
 	@echo "make test: all checks passed"
 
 # 1. Tracked Go files are gofmt-formatted.
