@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"postwork/chain/nostr"
@@ -80,6 +82,9 @@ type Relay struct {
 	perIP   map[string]int
 	nextID  uint64
 	closed  bool
+	// list is the open connections as a slice, rebuilt after a connect or
+	// disconnect, so a fan-out walks them without copying the map each time.
+	list atomic.Pointer[[]*Client]
 }
 
 // New returns a relay that hands events, queries and chain verbs to b.
@@ -146,6 +151,7 @@ func (r *Relay) Connect(conn Conn) (*Client, error) {
 	c.id = r.nextID
 	r.clients[c] = struct{}{}
 	r.perIP[ip]++
+	r.list.Store(nil)
 	r.mu.Unlock()
 	for _, hook := range r.RejectConnection {
 		if reject, msg := hook(c); reject {
@@ -184,6 +190,7 @@ func (r *Relay) remove(c *Client) bool {
 		return false
 	}
 	delete(r.clients, c)
+	r.list.Store(nil)
 	if r.perIP[c.ip]--; r.perIP[c.ip] <= 0 {
 		delete(r.perIP, c.ip)
 	}
@@ -211,9 +218,23 @@ func (r *Relay) ConnectionsFrom(ip string) int {
 
 // Clients returns the open connections.
 func (r *Relay) Clients() []*Client {
+	return slices.Clone(r.clientList())
+}
+
+// clientList returns the open connections in a slice shared until the next
+// connect or disconnect: read it, never modify it.
+func (r *Relay) clientList() []*Client {
+	if l := r.list.Load(); l != nil {
+		return *l
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.snapshotLocked()
+	if l := r.list.Load(); l != nil {
+		return *l
+	}
+	l := r.snapshotLocked()
+	r.list.Store(&l)
+	return l
 }
 
 func (r *Relay) snapshotLocked() []*Client {
@@ -227,7 +248,7 @@ func (r *Relay) snapshotLocked() []*Client {
 // Peers returns the connections that introduced themselves as nodes.
 func (r *Relay) Peers() []*Client {
 	var out []*Client
-	for _, c := range r.Clients() {
+	for _, c := range r.clientList() {
 		if c.IsPeer() {
 			out = append(out, c)
 		}
@@ -275,32 +296,35 @@ func (r *Relay) Deliver(ev *nostr.Event) bool {
 
 // Broadcast sends a message to every peer but except (nil: all).
 func (r *Relay) Broadcast(m wire.Message, except *Client) {
-	frame := wire.Encode(m)
-	for _, c := range r.Clients() {
+	frame := NewFrame(wire.Encode(m))
+	for _, c := range r.clientList() {
 		if c != except && c.IsPeer() {
-			c.SendFrame(frame)
+			c.sendShared(frame)
 		}
 	}
 }
 
-// fanOut encodes ev once and sends it to each matching subscription and,
-// if forward, to each peer but origin.
+// fanOut encodes ev once, and each delivery frame once per subscription
+// id, and queues them to each matching subscription and, if forward, to
+// each peer but origin. Connections share the frames (see Frame), so a
+// delivery costs a queue append, not an encoding.
 func (r *Relay) fanOut(ev *nostr.Event, origin *Client, forward bool) {
 	evJSON := ev.AppendJSON(nil)
-	var fwd []byte
+	var fwd *Frame
 	if forward {
-		fwd = make([]byte, 0, len(evJSON)+12)
-		fwd = append(fwd, `["EVENT",`...)
-		fwd = append(fwd, evJSON...)
-		fwd = append(fwd, ']')
+		data := make([]byte, 0, len(evJSON)+12)
+		data = append(data, `["EVENT",`...)
+		data = append(data, evJSON...)
+		data = append(data, ']')
+		fwd = NewFrame(data)
 	}
 	// Frames are shared by subscriptions with the same id, which is common:
 	// clients built on one library number their subscriptions alike.
-	frames := make(map[string][]byte)
-	for _, c := range r.Clients() {
+	d := delivery{ev: ev, evJSON: evJSON}
+	for _, c := range r.clientList() {
 		if forward && c != origin && c.IsPeer() {
-			c.SendFrame(fwd)
+			c.sendShared(fwd)
 		}
-		c.deliver(ev, evJSON, frames)
+		c.deliver(&d)
 	}
 }

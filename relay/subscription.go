@@ -126,30 +126,46 @@ func (c *Client) handleClose(m *wire.MsgClose) {
 	delete(c.subs, m.SubID)
 }
 
-// deliver sends ev, already encoded as evJSON, to each of the client's
-// subscriptions it matches. frames caches the delivery frame by
-// subscription id across the clients of one fan-out (frames are never
-// modified once queued).
-func (c *Client) deliver(ev *nostr.Event, evJSON []byte, frames map[string][]byte) {
+// delivery is one event on its way to every matching subscription: the
+// event, its JSON, and the delivery frames made so far, by subscription id.
+type delivery struct {
+	ev     *nostr.Event
+	evJSON []byte
+	frames map[string]*Frame
+}
+
+// frame returns the delivery frame for subscription id subID, encoding it
+// on first use.
+func (d *delivery) frame(subID string) *Frame {
+	if f, ok := d.frames[subID]; ok {
+		return f
+	}
+	if d.frames == nil {
+		d.frames = make(map[string]*Frame)
+	}
+	f := NewFrame(wire.AppendEventDelivery(nil, subID, d.evJSON))
+	d.frames[subID] = f
+	return f
+}
+
+// deliver queues d's event to each of the client's subscriptions it
+// matches: live ones get the shared frame, those still sending stored
+// events hold it back.
+func (c *Client) deliver(d *delivery) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, sub := range c.subs {
-		if !sub.match(ev) {
+		if !sub.match(d.ev) {
 			continue
 		}
 		sub.mu.Lock()
 		if sub.live {
 			sub.mu.Unlock()
-			frame, ok := frames[sub.id]
-			if !ok {
-				frame = wire.AppendEventDelivery(nil, sub.id, evJSON)
-				frames[sub.id] = frame
-			}
-			c.conn.Send(frame)
+			c.sendShared(d.frame(sub.id))
 			continue
 		}
 		if len(sub.pending) < c.relay.opts.PendingLive {
-			sub.pending = append(sub.pending, ev)
+			sub.pending = append(sub.pending, d.ev)
 		}
 		sub.mu.Unlock()
 	}

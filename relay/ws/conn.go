@@ -6,21 +6,26 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"postwork/relay"
 )
 
 // conn adapts one gorilla connection to relay.Conn. Its send queue is a
 // slice bounded in bytes: an idle connection holds no buffer, a burst (a
 // REQ's stored events) fits, and a reader that falls MaxQueue bytes behind
-// is dropped.
+// is dropped. The writer sends what has queued in one system call
+// (corkConn), so a connection that falls behind catches up in few.
 type conn struct {
-	ws   *websocket.Conn
-	ip   string
-	opts *Options
+	ws     *websocket.Conn
+	cork   *corkConn // the socket under ws; nil: writes are not corked
+	server bool      // accepted, not dialled: prepared frames apply
+	ip     string
+	opts   *Options
 
 	qmu     sync.Mutex
-	queue   [][]byte
+	queue   []outFrame
 	queued  int           // bytes in queue and being written
-	drained chan struct{} // closed and replaced each time the writer writes
+	drained chan struct{} // made by WaitQueue, closed when the writer wrote
 	wake    chan struct{} // capacity 1: the queue is not empty
 	quit    chan struct{} // closed by Close or abort: the writer ends
 	closed  bool
@@ -37,10 +42,16 @@ type conn struct {
 	writerDone chan struct{} // closed when the writer returns
 }
 
-func newConn(ws *websocket.Conn, ip string, opts *Options) *conn {
+// outFrame is a queued frame: its bytes, and for a frame shared by many
+// connections the WebSocket frame gorilla prepared once for all of them.
+type outFrame struct {
+	data []byte
+	pm   *websocket.PreparedMessage
+}
+
+func newConn(ws *websocket.Conn, cork *corkConn, server bool, ip string, opts *Options) *conn {
 	return &conn{
-		ws: ws, ip: ip, opts: opts,
-		drained:    make(chan struct{}),
+		ws: ws, cork: cork, server: server, ip: ip, opts: opts,
 		wake:       make(chan struct{}, 1),
 		quit:       make(chan struct{}),
 		readerDone: make(chan struct{}),
@@ -52,19 +63,43 @@ func newConn(ws *websocket.Conn, ip string, opts *Options) *conn {
 // past MaxQueue bytes means the other side reads slower than the relay
 // writes: the connection is dropped. (A single frame larger than MaxQueue,
 // a big block, is queued when the queue is empty.)
-func (c *conn) Send(frame []byte) bool {
+func (c *conn) Send(frame []byte) bool { return c.enqueue(outFrame{data: frame}) }
+
+// SendShared is Send for a frame many connections get (relay.FrameSender):
+// an accepted connection writes the WebSocket frame prepared once for all
+// (websocket.PreparedMessage). A dialled one writes the bytes, since a
+// client's frames are masked and a prepared one would share its mask.
+func (c *conn) SendShared(f *relay.Frame) bool {
+	if !c.server {
+		return c.Send(f.Data)
+	}
+	pm, _ := f.Encoded(prepare).(*websocket.PreparedMessage)
+	return c.enqueue(outFrame{data: f.Data, pm: pm})
+}
+
+// prepare builds the WebSocket frame of a relay.Frame; nil if gorilla
+// refuses, and the bytes are written as they are.
+func prepare(data []byte) any {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+	if err != nil {
+		return (*websocket.PreparedMessage)(nil)
+	}
+	return pm
+}
+
+func (c *conn) enqueue(f outFrame) bool {
 	c.qmu.Lock()
 	if c.closed {
 		c.qmu.Unlock()
 		return false
 	}
-	if c.queued > 0 && c.queued+len(frame) > c.opts.MaxQueue {
+	if c.queued > 0 && c.queued+len(f.data) > c.opts.MaxQueue {
 		c.stopLocked(true, websocket.CloseTryAgainLater, "slow consumer: send queue full")
 		c.qmu.Unlock()
 		return false
 	}
-	c.queue = append(c.queue, frame)
-	c.queued += len(frame)
+	c.queue = append(c.queue, f)
+	c.queued += len(f.data)
 	c.qmu.Unlock()
 	select {
 	case c.wake <- struct{}{}:
@@ -81,14 +116,20 @@ func (c *conn) Send(frame []byte) bool {
 func (c *conn) WaitQueue(ctx context.Context, n int) bool {
 	for {
 		c.qmu.Lock()
-		closed, queued, drained := c.closed, c.queued, c.drained
-		c.qmu.Unlock()
+		closed, queued := c.closed, c.queued
 		if closed {
+			c.qmu.Unlock()
 			return false
 		}
 		if queued == 0 || queued+n <= c.opts.MaxQueue/2 {
+			c.qmu.Unlock()
 			return true
 		}
+		if c.drained == nil {
+			c.drained = make(chan struct{})
+		}
+		drained := c.drained
+		c.qmu.Unlock()
 		select {
 		case <-drained:
 		case <-c.quit:
@@ -139,12 +180,18 @@ func (c *conn) stopRead() {
 	c.ws.NetConn().SetReadDeadline(time.Now())
 }
 
-// take removes every queued frame.
-func (c *conn) take() [][]byte {
+// take removes every queued frame. spare, the emptied slice of the last
+// batch, becomes the queue if it is small, so a connection that gets a
+// frame now and then does not allocate a slice each time, and an idle one
+// keeps at most a few hundred bytes.
+func (c *conn) take(spare []outFrame) []outFrame {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
 	c.queue = nil
+	if cap(spare) <= 16 {
+		c.queue = spare[:0]
+	}
 	return q
 }
 
@@ -153,8 +200,10 @@ func (c *conn) wrote(n int) {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	c.queued -= n
-	close(c.drained)
-	c.drained = make(chan struct{})
+	if c.drained != nil {
+		close(c.drained)
+		c.drained = nil
+	}
 }
 
 // writePump is the connection's only writer. It exits when the
@@ -184,17 +233,49 @@ func (c *conn) writePump() {
 	}
 }
 
-// writeQueued writes the frames queued so far; false if a write failed.
+// writeQueued writes the frames queued so far, corked into as few system
+// calls as they fit; false if a write failed.
 func (c *conn) writeQueued() bool {
-	for _, frame := range c.take() {
-		c.ws.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
-		err := c.ws.WriteMessage(websocket.TextMessage, frame)
-		c.wrote(len(frame))
-		if err != nil {
+	var spare []outFrame
+	for {
+		batch := c.take(spare)
+		if len(batch) == 0 {
+			return true
+		}
+		ok := c.writeBatch(batch)
+		clear(batch) // let the frames go
+		spare = batch
+		if !ok {
 			return false
 		}
 	}
-	return true
+}
+
+func (c *conn) writeBatch(batch []outFrame) bool {
+	c.ws.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+	if c.cork != nil {
+		c.cork.cork()
+	}
+	var err error
+	n := 0
+	for _, f := range batch {
+		if f.pm != nil {
+			err = c.ws.WritePreparedMessage(f.pm)
+		} else {
+			err = c.ws.WriteMessage(websocket.TextMessage, f.data)
+		}
+		n += len(f.data)
+		if err != nil {
+			break
+		}
+	}
+	if c.cork != nil {
+		if uerr := c.cork.uncork(); err == nil {
+			err = uerr
+		}
+	}
+	c.wrote(n)
+	return err == nil
 }
 
 func (c *conn) abortNow() {

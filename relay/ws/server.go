@@ -141,11 +141,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "relay shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	cw := &corkWriter{ResponseWriter: w}
+	ws, err := s.upgrader.Upgrade(cw, r, nil)
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
-	c, ok := s.track(ws, remoteIP(r.RemoteAddr))
+	c, ok := s.track(ws, cw.conn, true, remoteIP(r.RemoteAddr))
 	if !ok {
 		return
 	}
@@ -156,14 +157,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // connection like an accepted one, on a new reader goroutine that exits
 // when the connection ends (watch Client.Done). The caller sends HELLO.
 func (s *Server) Dial(ctx context.Context, url string) (*relay.Client, error) {
-	ws, resp, err := s.dialer.DialContext(ctx, url, nil)
+	d := s.dialer
+	var cork *corkConn
+	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		cork = &corkConn{Conn: nc}
+		return cork, nil
+	}
+	ws, resp, err := d.DialContext(ctx, url, nil)
 	if err != nil {
 		if resp != nil {
 			return nil, errors.New("dial " + url + ": " + resp.Status)
 		}
 		return nil, err
 	}
-	c, ok := s.track(ws, remoteIP(ws.RemoteAddr().String()))
+	c, ok := s.track(ws, cork, false, remoteIP(ws.RemoteAddr().String()))
 	if !ok {
 		return nil, errors.New("dial " + url + ": relay shutting down")
 	}
@@ -182,8 +193,8 @@ func (s *Server) Dial(ctx context.Context, url string) (*relay.Client, error) {
 
 // track registers a new connection, refusing it during shutdown. Each
 // tracked connection holds one count of wg until untracked.
-func (s *Server) track(ws *websocket.Conn, ip string) (*conn, bool) {
-	c := newConn(ws, ip, &s.opts)
+func (s *Server) track(ws *websocket.Conn, cork *corkConn, server bool, ip string) (*conn, bool) {
+	c := newConn(ws, cork, server, ip, &s.opts)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.shutdown {
