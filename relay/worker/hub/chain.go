@@ -234,6 +234,14 @@ func (h *Hub) onBlock(c *relay.Client, b *chain.Block) error {
 	if h.blocks.has(hash) {
 		return nil
 	}
+	// The body first: a header whose body is invalid must not become the
+	// tip, since no valid body can ever match its Merkle root.
+	if err := chain.CheckBlockSanity(h.params, b); err != nil {
+		if chain.IsRuleError(err) {
+			return ruleReject("block "+hash.String(), err)
+		}
+		return err
+	}
 	if _, known := h.chain.HeaderByHash(hash); !known {
 		_, err := h.chain.ProcessHeader(&b.Header, h.now().Unix())
 		switch {
@@ -246,12 +254,6 @@ func (h *Hub) onBlock(c *relay.Client, b *chain.Block) error {
 		default:
 			return err
 		}
-	}
-	if err := chain.CheckBlockSanity(h.params, b); err != nil {
-		if chain.IsRuleError(err) {
-			return ruleReject("block "+hash.String(), err)
-		}
-		return err
 	}
 	h.blocks.add(b)
 	for _, ev := range b.Events {

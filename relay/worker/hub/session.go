@@ -118,6 +118,7 @@ func (h *Hub) Restore(id, ip string, sock Socket) (*Session, error) {
 	for _, f := range frames {
 		s.client.Handle(s.ctx, f)
 	}
+	s.drain()
 	s.conn.mu.Lock()
 	s.conn.muted = false
 	s.conn.mu.Unlock()
@@ -146,6 +147,7 @@ func (s *Session) Message(frame []byte) {
 	}
 	wasPeer := s.client.IsPeer()
 	s.client.Handle(s.ctx, frame)
+	s.drain()
 	switch m := m.(type) {
 	case *wire.MsgClose:
 		s.forget(keyReqPfx + m.SubID)
@@ -164,6 +166,21 @@ func (s *Session) Closed() {
 	s.cancel()
 	s.hub.relay.Disconnect(s.client)
 	s.hub.forgetConn(s.id)
+}
+
+// drainer is implemented by a core that verifies EVENTs off the reader
+// (Options.EventWindow, being added to package relay): Drain waits until
+// they are answered.
+type drainer interface{ Drain() }
+
+// drain waits until the frame just handled is answered. The worker needs
+// Message to finish its work before it returns: the Durable Object's
+// handler returns with it, and with it the chance to run Go until the next
+// message.
+func (s *Session) drain() {
+	if d, ok := any(s.client).(drainer); ok {
+		d.Drain()
+	}
 }
 
 func (s *Session) save(key string, frame []byte) {
