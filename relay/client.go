@@ -23,6 +23,11 @@ type Client struct {
 	done      chan struct{}
 	peer      atomic.Bool
 
+	// window holds a token per EVENT being handled off the reader (nil: one
+	// at a time, on it); events counts them for Drain.
+	window chan struct{}
+	events sync.WaitGroup
+
 	mu      sync.Mutex
 	subs    map[string]*subscription // nil once disconnected
 	buckets map[*rateKey]*bucket
@@ -115,10 +120,13 @@ func (c *Client) notice(format string, args ...any) {
 }
 
 // Handle processes one frame from the connection. The transport calls it
-// for each frame in order, from the connection's reader goroutine; it
-// returns when the frame is fully handled (an EVENT durably accepted or
-// refused, a REQ's stored events queued), so a connection that floods only
-// slows itself. ctx ends when the connection does.
+// for each frame in order, from the connection's reader goroutine. It
+// returns when the frame is handled (a REQ's stored events queued, a chain
+// verb answered), except that a new EVENT is verified and submitted on its
+// own goroutine, up to Options.EventWindow per connection, each answered
+// with its OK when durably accepted or refused: Handle waits only while
+// the window is full, so a connection that floods still only slows itself.
+// ctx must last until Drain has returned.
 func (c *Client) Handle(ctx context.Context, frame []byte) {
 	r := c.relay
 	for _, hook := range r.RejectFrame {
@@ -199,17 +207,43 @@ func (c *Client) refuse(m wire.Message, msg string) {
 	}
 }
 
-// handleEvent checks a published event and hands it to the backend.
+// Drain waits until every EVENT Handle passed to its own goroutine has
+// been answered. The transport calls it when it stops reading, before it
+// closes the connection, so those OKs are written.
+func (c *Client) Drain() { c.events.Wait() }
+
+// handleEvent answers a recent event at once and hands a new one to
+// processEvent, on its own goroutine if the window allows.
 func (c *Client) handleEvent(ctx context.Context, ev *nostr.Event) {
-	r := c.relay
-	ok := func(accepted bool, reason string) { c.answerEvent(ev.ID, accepted, reason) }
 	// A recent id is answered without verifying: a flood of copies costs a
 	// map lookup each. The event is the same only if the id matches its
 	// content, which a hash (no curve arithmetic) shows.
-	if r.seen.Has(ev.ID) && ev.CheckID() == nil {
-		ok(true, wire.PrefixDuplicate+": already have this event")
+	if c.relay.seen.Has(ev.ID) && ev.CheckID() == nil {
+		c.answerEvent(ev.ID, true, wire.PrefixDuplicate+": already have this event")
 		return
 	}
+	if c.window == nil {
+		c.processEvent(ctx, ev)
+		return
+	}
+	select {
+	case c.window <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	c.events.Add(1)
+	go func() { // exits once the event is answered
+		defer c.events.Done()
+		defer func() { <-c.window }()
+		c.processEvent(ctx, ev)
+	}()
+}
+
+// processEvent verifies a new event, runs the hooks and hands it to the
+// backend; accepted, it is answered OK and published.
+func (c *Client) processEvent(ctx context.Context, ev *nostr.Event) {
+	r := c.relay
+	ok := func(accepted bool, reason string) { c.answerEvent(ev.ID, accepted, reason) }
 	if err := ev.Verify(); err != nil {
 		ok(false, wire.PrefixInvalid+": "+err.Error())
 		c.Misbehave(ScoreInvalid, err.Error())

@@ -175,12 +175,15 @@ func (h *harness) connect(ip string) (*Client, *fakeConn) {
 	return c, conn
 }
 
+// send hands c a message and waits until it is answered.
 func (h *harness) send(c *Client, m wire.Message) {
 	c.Handle(context.Background(), wire.Encode(m))
+	c.Drain()
 }
 
 func (h *harness) sendRaw(c *Client, frame string) {
 	c.Handle(context.Background(), []byte(frame))
+	c.Drain()
 }
 
 func key(seed byte) *btcec.PrivateKey {

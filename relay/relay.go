@@ -34,6 +34,14 @@ type Options struct {
 	// PendingLive bounds the live events a subscription holds back while its
 	// stored events are being sent.
 	PendingLive int
+	// EventWindow is how many EVENTs of one connection are verified and
+	// submitted at once, each OK sent as its event is done. Verification
+	// then uses every core for one connection (a peer forwarding posts), and
+	// a backend that commits concurrent submissions together (relay/store's
+	// group commit) gets them together. The connection's reader waits when
+	// its window is full, so a flood still slows only its sender. 1: one at
+	// a time, in order.
+	EventWindow int
 }
 
 // Defaults for Options.
@@ -44,6 +52,7 @@ const (
 	DefaultSeenEvents   = 200_000
 	DefaultQueryTimeout = 10 * time.Second
 	DefaultPendingLive  = 1000
+	DefaultEventWindow  = 32
 )
 
 // Relay is the relay core. Fill the hook slices before the first Connect;
@@ -113,6 +122,9 @@ func New(b Backend, opts Options) *Relay {
 	if opts.PendingLive <= 0 {
 		opts.PendingLive = DefaultPendingLive
 	}
+	if opts.EventWindow <= 0 {
+		opts.EventWindow = DefaultEventWindow
+	}
 	return &Relay{
 		backend: b,
 		opts:    opts,
@@ -141,6 +153,9 @@ func (r *Relay) Connect(conn Conn) (*Client, error) {
 		return nil, fmt.Errorf("%w: %s", ErrRefused, reason)
 	}
 	c := &Client{relay: r, conn: conn, ip: ip, connected: now, subs: make(map[string]*subscription), done: make(chan struct{})}
+	if r.opts.EventWindow > 1 {
+		c.window = make(chan struct{}, r.opts.EventWindow)
+	}
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()

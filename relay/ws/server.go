@@ -262,6 +262,7 @@ func (s *Server) readPump(ctx context.Context, c *conn, rc *relay.Client) {
 	extend := func() { c.extendRead(s.opts.PongTimeout) }
 	extend()
 	ws.SetPongHandler(func(string) error { extend(); return nil })
+	defer rc.Drain() // the EVENTs still being handled are answered before the close
 	for {
 		_, r, err := ws.NextReader()
 		if err != nil {
