@@ -84,6 +84,12 @@ type Node struct {
 
 	newTip chan struct{} // the miner's restart signal; capacity 1
 
+	// connectQ feeds checked blocks to the connect loop while Run runs
+	// (nil otherwise); connectDone is closed when that loop has exited.
+	cmu         sync.Mutex
+	connectQ    chan connectJob
+	connectDone chan struct{}
+
 	pmu      sync.Mutex
 	peers    map[*relay.Client]*peer
 	inflight map[chain.Hash]*request // blocks asked for, by hash
@@ -244,8 +250,9 @@ func (n *Node) MinPoW() int { return n.minPoW }
 // Hashrate is the miner's hashes per second, zero when not mining.
 func (n *Node) Hashrate() float64 { return n.miner.Hashrate() }
 
-// Run dials the configured peers (and redials them with backoff), mines if
-// configured, and expires old posts, until ctx ends. It returns after every
+// Run dials the configured peers (and redials them with backoff), connects
+// the blocks peers send (see connectLoop), mines if configured, and expires
+// old posts, until ctx ends. It returns after every
 // goroutine it started has exited; connections stay open until Shutdown.
 func (n *Node) Run(ctx context.Context) error {
 	for _, url := range n.cfg.Peers {
@@ -259,6 +266,7 @@ func (n *Node) Run(ctx context.Context) error {
 	n.startDialsLocked()
 	n.dialMu.Unlock()
 	wg.Go(func() { n.maintain(ctx) })
+	wg.Go(func() { n.connectLoop(ctx) })
 	var mineErr error
 	if n.cfg.Mine {
 		wg.Go(func() { mineErr = n.mine(ctx) })

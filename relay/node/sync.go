@@ -50,7 +50,7 @@ func (n *Node) HandleChain(ctx context.Context, c *relay.Client, m wire.Message)
 	case *wire.MsgGetBlocks:
 		n.onGetBlocks(ctx, p, m.Hashes)
 	case *wire.MsgBlock:
-		return n.onBlock(p, m.Block)
+		return n.onBlock(ctx, p, m.Block)
 	case *wire.MsgNotFound:
 		n.pmu.Lock()
 		for _, h := range m.Hashes {
@@ -64,7 +64,7 @@ func (n *Node) HandleChain(ctx context.Context, c *relay.Client, m wire.Message)
 // ruleReject turns a consensus violation into a refusal that bans the
 // sender, except for a time too far ahead, which an honest node with a
 // fast clock sends.
-func ruleReject(what string, err error) error {
+func ruleReject(what string, err error) *relay.Reject {
 	r := relay.Rejectf(wire.PrefixInvalid, "%s: %v", what, err)
 	if !errors.Is(err, chain.ErrTimeTooNew) {
 		r.Score = relay.ScoreBadChain
@@ -148,29 +148,76 @@ func (n *Node) onGetBlocks(ctx context.Context, p *peer, hashes []chain.Hash) {
 	}
 }
 
-// onBlock processes a block from a peer: asked for, announced, or mined by
-// a light node.
-func (n *Node) onBlock(p *peer, b *chain.Block) error {
+// onBlock checks a block from a peer (asked for, announced, or mined by a
+// light node) on the connection's reader and hands it to the connect loop,
+// so the reader verifies the next block while this one is written. A block
+// that fails its own checks is answered here; one that fails against the
+// chain is answered by connectSane.
+func (n *Node) onBlock(ctx context.Context, p *peer, b *chain.Block) error {
 	hash := b.Hash()
 	n.pmu.Lock()
-	n.settleLocked(hash, p)
+	r := n.inflight[hash]
+	asked := r != nil && r.p == p
 	n.pmu.Unlock()
-	res, err := n.processBlock(b, p.c)
-	switch {
-	case err == nil:
-	case errors.Is(err, chain.ErrDuplicateBlock):
-		err = nil
-	case chain.IsRuleError(err):
-		return ruleReject("block "+hash.String(), err)
-	default:
+	if !asked {
+		// A block nobody asked for is looked up before its signatures are
+		// checked, so a peer resending known blocks costs a lookup each.
+		// A block we asked for skips this: the lookup waits for the block
+		// being connected, and we ask for each block once.
+		if err := n.chain.CheckNew(hash); err != nil {
+			switch {
+			case errors.Is(err, chain.ErrDuplicateBlock):
+				n.requestBlocks(p)
+				return nil
+			case chain.IsRuleError(err):
+				return ruleReject("block "+hash.String(), err)
+			}
+			return err
+		}
+	}
+	sb, err := chain.CheckSane(n.params, b)
+	if err != nil {
+		n.settle(hash, p)
+		if chain.IsRuleError(err) {
+			return ruleReject("block "+hash.String(), err)
+		}
 		return err
+	}
+	n.queueSane(ctx, sb, p)
+	return nil
+}
+
+// connectSane connects a checked block from p and does the sync's
+// bookkeeping: the request is settled, an orphan's missing ancestors are
+// asked for, and the next bodies requested. A block the chain refuses gets
+// p a NOTICE and the ban score, as the core gives for errors onBlock
+// returns.
+func (n *Node) connectSane(sb *chain.SaneBlock, p *peer) {
+	hash := sb.Hash()
+	res, err := n.processSane(sb, p.c)
+	n.settle(hash, p)
+	switch {
+	case err == nil, errors.Is(err, chain.ErrDuplicateBlock):
+	case chain.IsRuleError(err):
+		rej := ruleReject("block "+hash.String(), err)
+		p.c.Send(&wire.MsgNotice{Message: rej.Error()})
+		p.c.Misbehave(rej.Score, rej.Reason)
+		return
+	default:
+		n.log.Warn("connect block", "peer", p.c.ID(), "hash", hash, "err", err)
+		return
 	}
 	if res != nil && res.Orphan {
 		n.getHeaders(p, hash)
 	}
-	p.announced(b.Header.Height, nil)
 	n.requestBlocks(p)
-	return err
+}
+
+// settle forgets the request for hash (answered or refused by p).
+func (n *Node) settle(hash chain.Hash, p *peer) {
+	n.pmu.Lock()
+	n.settleLocked(hash, p)
+	n.pmu.Unlock()
 }
 
 // settleLocked forgets the request for hash (answered or refused by p).
@@ -255,13 +302,24 @@ func (n *Node) requestBlocks(prefer *peer) {
 	}
 }
 
-// processBlock adds a block to the chain and brings the mempool, the store
-// of pending posts, subscribers, peers (all but origin) and the miner up to
-// date with what changed.
+// processBlock checks a block and adds it to the chain (see processSane).
+// The miner's blocks come this way.
 func (n *Node) processBlock(b *chain.Block, origin *relay.Client) (*chain.Result, error) {
+	sb, err := chain.CheckSane(n.params, b)
+	if err != nil {
+		return &chain.Result{Hash: b.Hash()}, err
+	}
+	return n.processSane(sb, origin)
+}
+
+// processSane adds a checked block to the chain and brings the mempool, the
+// store of pending posts, subscribers, peers (all but origin) and the miner
+// up to date with what changed. Only the chain's update holds chainMu: the
+// signatures were checked before.
+func (n *Node) processSane(sb *chain.SaneBlock, origin *relay.Client) (*chain.Result, error) {
 	n.chainMu.Lock()
 	before := n.chain.Tip().Hash
-	res, err := n.chain.ProcessBlock(b, n.now().Unix())
+	res, err := n.chain.ProcessSaneBlock(sb, n.now().Unix())
 	var restored []*nostr.Event
 	if res != nil && (len(res.Connected) > 0 || len(res.Disconnected) > 0) {
 		restored = n.applyLocked(res)
