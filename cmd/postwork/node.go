@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"postwork/chain/nostr"
 	"postwork/relay/node"
 	"postwork/relay/store"
+	"postwork/relay/ws"
 )
 
 // nodeFlags are `postwork node`'s options. Every flag is declared in
@@ -38,6 +40,7 @@ type nodeFlags struct {
 	minerKey string
 	minPoW   int
 	site     string
+	proxies  []netip.Prefix
 }
 
 func newNodeFlags(fs *flag.FlagSet) *nodeFlags {
@@ -56,6 +59,14 @@ func newNodeFlags(fs *flag.FlagSet) *nodeFlags {
 	fs.IntVar(&f.threads, "threads", runtime.NumCPU(), "mining goroutines")
 	fs.StringVar(&f.minerKey, "miner-key", "", "nsec `FILE` of the key mining rewards go to, created if missing (default: DIR/miner.nsec with --data, else a new key each run)")
 	fs.IntVar(&f.minPoW, "min-pow", -1, "NIP-13 difficulty a post needs (`BITS`; -1: the network's default)")
+	fs.Func("trusted-proxy", "take a client's address from X-Forwarded-For or X-Real-IP when the connection comes from `CIDR` (a reverse proxy; an address or prefix); repeatable; default none", func(s string) error {
+		p, err := ws.ParseTrustedProxy(s)
+		if err != nil {
+			return err
+		}
+		f.proxies = append(f.proxies, p)
+		return nil
+	})
 	fs.StringVar(&f.site, "site", ".", "serve the light-node page at / from `DIR` (index.html, build/postwork.wasm: run `make wasm`); empty: none")
 	return f
 }
@@ -125,6 +136,7 @@ given peers and any node that connects. Stops cleanly on SIGINT or SIGTERM.`)
 		Threads:  opts.threads,
 		MinerKey: minerKey,
 		Logger:   log,
+		WS:       ws.Options{TrustedProxies: opts.proxies},
 	})
 	if err != nil {
 		return fail("%v", err)
@@ -136,6 +148,9 @@ given peers and any node that connects. Stops cleanly on SIGINT or SIGTERM.`)
 	addr := ln.Addr().String()
 	log.Info("listening", "network", params.Name, "http", "http://"+addr+"/", "ws", "ws://"+addr+"/ws",
 		"height", n.Chain().Tip().Header.Height, "min_pow", n.MinPoW(), "mine", opts.mine, "miner", nostr.EncodeNpub(minerKey))
+	if len(opts.proxies) > 0 {
+		log.Info("client addresses from X-Forwarded-For behind trusted proxies", "proxies", opts.proxies)
+	}
 	httpd := newNodeHTTP(n, nodeKey, opts.site, log)
 	srv := &http.Server{Handler: httpd.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	srv.RegisterOnShutdown(httpd.pages.Close) // ends live page streams, which Shutdown would wait for

@@ -116,6 +116,7 @@ func TestNodeCommandFlags(t *testing.T) {
 		{[]string{"--peer", "http://x"}, "ws://"},
 		{[]string{"--threads", "0"}, "at least 1"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"--trusted-proxy", "proxy.example"}, `trusted proxy "proxy.example"`},
 	} {
 		code, _, stderr := runCmd(t, "", append([]string{"node"}, tt.args...)...)
 		if code != 2 || !strings.Contains(stderr, tt.want) {
@@ -123,7 +124,7 @@ func TestNodeCommandFlags(t *testing.T) {
 		}
 	}
 	code, stdout, _ := runCmd(t, "", "node", "-h")
-	for _, f := range []string{"--listen", "--network", "--data", "--peer", "--mine", "--threads", "--miner-key", "--min-pow"} {
+	for _, f := range []string{"--listen", "--network", "--data", "--peer", "--mine", "--threads", "--miner-key", "--min-pow", "--trusted-proxy"} {
 		if !strings.Contains(stdout, "-"+strings.TrimLeft(f, "-")) {
 			t.Errorf("help lacks %s", f)
 		}

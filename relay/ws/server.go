@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -37,7 +38,12 @@ type Options struct {
 	// CheckOrigin decides whether a browser page of another origin may
 	// connect; default: any (Nostr clients are served from anywhere).
 	CheckOrigin func(r *http.Request) bool
-	Logger      *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (or
+	// X-Real-IP) names the client: a connection from one of them counts,
+	// for per-IP limits and bans, as the address the header gives. Default
+	// none: the headers are ignored, since anyone can send them.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 }
 
 // Defaults for Options.
@@ -146,7 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
-	c, ok := s.track(ws, cw.conn, true, remoteIP(r.RemoteAddr))
+	c, ok := s.track(ws, cw.conn, true, clientIP(r, s.opts.TrustedProxies))
 	if !ok {
 		return
 	}
