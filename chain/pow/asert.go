@@ -94,7 +94,8 @@ const asertMaxShifts = 512
 // size are computed exactly; extreme ones saturate at powLimit or 1, which is
 // what unbounded integers would give.
 func ASERT(anchorBits uint32, timeDiff, heightDiff, targetSpacing, halfLife int64, powLimit *big.Int) (uint32, error) {
-	if _, err := limitBytes(powLimit); err != nil {
+	limitB, err := limitBytes(powLimit)
+	if err != nil {
 		return 0, err
 	}
 	if targetSpacing <= 0 {
@@ -106,11 +107,11 @@ func ASERT(anchorBits uint32, timeDiff, heightDiff, targetSpacing, halfLife int6
 	if heightDiff < 0 {
 		return 0, fmt.Errorf("%w: parent is %d blocks below the anchor", ErrBadASERTParams, -heightDiff)
 	}
-	anchor, err := CompactToBig(anchorBits)
+	anchorB, err := TargetBytes(anchorBits)
 	if err != nil {
 		return 0, fmt.Errorf("%w: anchor: %w", ErrBadTarget, err)
 	}
-	if anchor.Sign() <= 0 || anchor.Cmp(powLimit) > 0 {
+	if anchorB == ([32]byte{}) || cmp256(&anchorB, &limitB) > 0 {
 		return 0, fmt.Errorf("%w: anchor bits %#08x are not in 1..powLimit", ErrBadTarget, anchorBits)
 	}
 
@@ -118,27 +119,63 @@ func ASERT(anchorBits uint32, timeDiff, heightDiff, targetSpacing, halfLife int6
 	shifts := exponent >> asertRadixBits // floor, as the arithmetic shift in C++
 	switch {
 	case shifts >= asertMaxShifts:
-		return BigToCompact(powLimit), nil
+		return compactFromBytes(&limitB), nil
 	case shifts <= -asertMaxShifts:
-		return BigToCompact(bigOne), nil
+		return compactOne, nil
 	}
 	frac := uint64(exponent) & 0xffff
 	// The sum stays below 2^64 for every frac < 2^16 (its maximum is about
 	// 1.84465e19), exactly as in the uint64 arithmetic of the reference.
 	factor := 1<<asertRadixBits + (asertC1*frac+asertC2*frac*frac+asertC3*frac*frac*frac+asertRound)>>48
 
-	next := new(big.Int).Mul(anchor, new(big.Int).SetUint64(factor))
-	if s := shifts - asertRadixBits; s <= 0 {
-		next.Rsh(next, uint(-s))
-	} else {
-		next.Lsh(next, uint(s))
+	next, ok := asertScale(u256FromBytes(&anchorB), factor, shifts-asertRadixBits)
+	limit := u256FromBytes(&limitB)
+	switch {
+	case !ok || next.cmp(limit) > 0:
+		next = limit
+	case next.isZero():
+		next = u256{1} // 0 is not a valid target, 1 is
 	}
-	if next.Sign() == 0 {
-		next.SetInt64(1) // 0 is not a valid target, 1 is
-	} else if next.Cmp(powLimit) > 0 {
-		next.Set(powLimit)
+	b := next.bytes()
+	return compactFromBytes(&b), nil
+}
+
+// compactOne is the compact form of the target 1.
+const compactOne = 0x01010000
+
+// asertScale returns floor(anchor·factor·2^s) for a factor below 2^64 and
+// |s| below 2^10, or ok = false when that is 2^256 or more (so above any
+// powLimit). The product takes five words; a right shift can bring it back
+// into four.
+func asertScale(anchor u256, factor uint64, s int64) (v u256, ok bool) {
+	var p [5]uint64
+	var carry uint64
+	for i := range 4 {
+		hi, lo := bits.Mul64(anchor[i], factor)
+		var c uint64
+		p[i], c = bits.Add64(lo, carry, 0)
+		carry = hi + c // hi ≤ 2^64−2, so this cannot wrap
 	}
-	return BigToCompact(next), nil
+	p[4] = carry
+	if s > 0 {
+		if p[4] != 0 || u256(p[:4]).bitLen()+int(s) > 256 {
+			return v, false
+		}
+		return u256(p[:4]).lsh(uint(s)), true
+	}
+	r := uint(-s)
+	w, sh := int(r/64), r%64
+	var z [5]uint64
+	for i := 0; i+w < 5; i++ {
+		z[i] = p[i+w] >> sh
+		if sh > 0 && i+w+1 < 5 {
+			z[i] |= p[i+w+1] << (64 - sh)
+		}
+	}
+	if z[4] != 0 {
+		return v, false
+	}
+	return u256(z[:4]), true
 }
 
 // asertExponent returns trunc((timeDiff − spacing·(heightDiff+1))·65536 / halfLife),
@@ -154,7 +191,7 @@ func asertExponent(timeDiff, heightDiff, spacing, halfLife int64) int64 {
 		return max(-limit, min(limit, e))
 	}
 	n := new(big.Int).SetInt64(heightDiff)
-	n.Add(n, bigOne)
+	n.Add(n, big.NewInt(1))
 	n.Mul(n, big.NewInt(spacing))
 	n.Sub(big.NewInt(timeDiff), n)
 	n.Lsh(n, asertRadixBits)

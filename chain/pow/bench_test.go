@@ -49,3 +49,10 @@ func BenchmarkCalcWork(b *testing.B) {
 		CalcWork(0x1b04864c)
 	}
 }
+
+func BenchmarkBlockWork(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		BlockWork(0x1b04864c)
+	}
+}

@@ -15,9 +15,6 @@ const (
 	compactMantissa = 0x007fffff
 )
 
-// oneLsh256 is 2^256, the numerator of the work formula.
-var oneLsh256 = new(big.Int).Lsh(big.NewInt(1), 256)
-
 // TargetBytes expands a compact target into a big-endian 256-bit number, with
 // no allocation. It applies Bitcoin's rules (SetCompact): an encoding with the
 // sign bit and a non-zero mantissa is negative, and one whose value does not
@@ -136,14 +133,5 @@ func HashToBig(h [32]byte) *big.Int {
 // CalcWork returns the expected number of hashes needed to meet the target,
 // 2^256 / (target+1). Chains are compared by the sum of their blocks' work, so
 // the exact integer matters. An invalid or zero target has no work: 0.
-func CalcWork(bits uint32) *big.Int {
-	t, err := TargetBytes(bits)
-	if err != nil || t == ([32]byte{}) {
-		return new(big.Int)
-	}
-	d := new(big.Int).SetBytes(t[:])
-	d.Add(d, bigOne)
-	return d.Quo(oneLsh256, d)
-}
-
-var bigOne = big.NewInt(1)
+// BlockWork is the same without the allocation.
+func CalcWork(bits uint32) *big.Int { return BlockWork(bits).Big() }
