@@ -60,9 +60,10 @@ type Chain struct {
 
 	mu      sync.Mutex
 	index   map[Hash]*node
-	main    []*node            // main[h]: the best chain's block at height h
-	leaves  map[*node]struct{} // complete, valid blocks with no complete, valid child
-	best    *node              // valid header with the most work, body or not
+	main    []*node // main[h]: the best chain's block at height h
+	leaves  leafSet // complete, valid blocks with no complete, valid child
+	slab    []node  // nodes are allocated in slabs, many per heap object
+	best    *node   // valid header with the most work, body or not
 	orphans orphanPool
 	seq     uint64
 }
@@ -73,8 +74,9 @@ type node struct {
 	header   Header
 	parent   *node
 	children []*node
-	work     *big.Int // cumulative work from genesis up to and including this block
+	work     pow.Work // cumulative work from genesis up to and including this block
 	seq      uint64   // arrival order: among equal work, the first seen wins
+	leaf     int      // 1 + the index in Chain.leaves.nodes; 0 when not a leaf
 	hasBody  bool
 	complete bool // this block and all its ancestors have bodies
 	invalid  bool
@@ -94,7 +96,6 @@ func New(p *Params, store Store, cfg Config) (*Chain, error) {
 		store:       store,
 		headersOnly: cfg.HeadersOnly,
 		index:       make(map[Hash]*node),
-		leaves:      make(map[*node]struct{}),
 		orphans:     orphanPool{max: cfg.MaxOrphans, maxAge: cfg.MaxOrphanAge, blocks: make(map[Hash]orphan)},
 	}
 	tip, err := store.Tip()
@@ -157,10 +158,15 @@ func (c *Chain) Params() *Params { return c.p }
 
 func (c *Chain) addNode(h *Header, hash Hash, parent *node) *node {
 	c.seq++
-	n := &node{hash: hash, header: *h, parent: parent, seq: c.seq}
-	work := pow.CalcWork(h.Bits)
+	if len(c.slab) == 0 {
+		c.slab = make([]node, nodeSlab)
+	}
+	n := &c.slab[0]
+	c.slab = c.slab[1:]
+	*n = node{hash: hash, header: *h, parent: parent, seq: c.seq}
+	work := pow.BlockWork(h.Bits)
 	if parent != nil {
-		work.Add(work, parent.work)
+		work = work.Add(parent.work)
 		parent.children = append(parent.children, n)
 	}
 	n.work = work
@@ -169,6 +175,35 @@ func (c *Chain) addNode(h *Header, hash Hash, parent *node) *node {
 		c.best = n
 	}
 	return n
+}
+
+// nodeSlab is how many index nodes one allocation holds: a light node
+// syncing thousands of headers allocates (and the collector tracks) one
+// object per slab instead of one per header.
+const nodeSlab = 256
+
+// leafSet is a set of nodes that iterates as a slice: the chain looks for
+// its best leaf after every header, and starting an iteration over a map
+// costs microseconds in wasm, more than the rest of the search.
+type leafSet struct{ nodes []*node }
+
+func (s *leafSet) add(n *node) {
+	if n.leaf == 0 {
+		s.nodes = append(s.nodes, n)
+		n.leaf = len(s.nodes)
+	}
+}
+
+func (s *leafSet) remove(n *node) {
+	if n.leaf == 0 {
+		return
+	}
+	last := s.nodes[len(s.nodes)-1]
+	s.nodes[n.leaf-1] = last
+	last.leaf = n.leaf
+	s.nodes[len(s.nodes)-1] = nil
+	s.nodes = s.nodes[:len(s.nodes)-1]
+	n.leaf = 0
 }
 
 // markComplete sets complete on n and on every descendant whose bodies are
@@ -185,9 +220,9 @@ func (c *Chain) markComplete(n *node) {
 			continue
 		}
 		n.complete = true
-		c.leaves[n] = struct{}{}
+		c.leaves.add(n)
 		if n.parent != nil {
-			delete(c.leaves, n.parent)
+			c.leaves.remove(n.parent)
 		}
 		stack = append(stack, n.children...)
 	}
@@ -201,7 +236,7 @@ func (c *Chain) markInvalid(n *node) {
 		m := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		m.invalid = true
-		delete(c.leaves, m)
+		c.leaves.remove(m)
 		stack = append(stack, m.children...)
 	}
 	if c.best.invalid {
@@ -218,7 +253,7 @@ func (c *Chain) markInvalid(n *node) {
 				return
 			}
 		}
-		c.leaves[p] = struct{}{}
+		c.leaves.add(p)
 	}
 }
 
@@ -228,7 +263,7 @@ func (c *Chain) tip() *node { return c.main[len(c.main)-1] }
 // wins a tie.
 func (c *Chain) bestLeaf() *node {
 	var best *node
-	for n := range c.leaves {
+	for _, n := range c.leaves.nodes {
 		if best == nil {
 			best = n
 			continue
@@ -503,7 +538,7 @@ func (c *Chain) Tip() Tip {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t := c.tip()
-	return Tip{Hash: t.hash, Header: t.header, Work: new(big.Int).Set(t.work)}
+	return Tip{Hash: t.hash, Header: t.header, Work: t.work.Big()}
 }
 
 // HeaderByHash returns any indexed header.
