@@ -1,9 +1,17 @@
 // Package headerstore is the light node's chain.Store: the header chain in
 // memory, written through to a kv.DB in batches. Writing each header in a
-// transaction of its own would cost an IndexedDB round trip per header;
-// instead the node calls Flush after each batch it processed, and one
-// transaction stores the new headers together with the tip that needs them,
-// so a tab closed mid-sync leaves a consistent, shorter chain to resume from.
+// transaction of its own would cost an IndexedDB round trip per header, and
+// even one put per header in a shared transaction costs the page more than
+// verifying the header does; instead the node calls Flush after each batch
+// it processed, and one transaction stores the batch's headers as a single
+// record together with the tip that needs them, so a tab closed mid-sync
+// leaves a consistent, shorter chain to resume from.
+//
+// Each record of kv.StoreHeaders holds one or more 96-byte headers,
+// concatenated in the order the chain stored them. Its key is the hex hash
+// of its first header followed by that of its last (a record of one header,
+// as older versions of the page wrote them, is keyed by its own hash alone),
+// which keeps keys unique without hashing every header again.
 package headerstore
 
 import (
@@ -31,23 +39,28 @@ type Store struct {
 	loaded  []chain.Header
 	indexed bool // ForEachHeader has run: loaded is nil for good
 	count   int
-	tip     chain.Hash
-	hasTip  bool
-	pending []kv.Op
-	// last is the header PutHeader stored last and its hash: the chain
-	// connects a header right after putting it, and hashing it again costs
-	// a few microseconds in wasm, per header.
-	last     chain.Header
-	lastHash chain.Hash
+	// pending holds the encoded headers put since the last Flush.
+	pending []byte
+
+	// The tip is known by its hash, its header, or both. ConnectBlock
+	// records the header alone: hashing it there would cost a few
+	// microseconds per synced header in wasm, and only Flush, Tip and
+	// DisconnectBlock need the hash, once per batch.
+	tip       chain.Hash
+	tipHeader chain.Header
+	hashKnown bool // tip holds the hash of the tip
+	hdrKnown  bool // tipHeader holds the tip's header
+	hasTip    bool
+	tipSeq    uint64 // counts tip changes
+	flushed   uint64 // tipSeq at the last successful Flush
 }
 
-func (s *Store) hashOf(h *chain.Header) chain.Hash {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.last == *h {
-		return s.lastHash
+// tipHashLocked returns the tip's hash, hashing its header once if need be.
+func (s *Store) tipHashLocked() chain.Hash {
+	if !s.hashKnown {
+		s.tip, s.hashKnown = s.tipHeader.Hash(), true
 	}
-	return h.Hash()
+	return s.tip
 }
 
 // Open loads the headers and tip held by db. Headers that do not decode are
@@ -60,12 +73,22 @@ func Open(db kv.DB) (*Store, error) {
 	}
 	known := make(map[chain.Hash]bool, len(entries))
 	for _, e := range entries {
-		h, err := chain.DecodeHeader(e.Value)
-		if err != nil {
+		v := e.Value
+		if len(v) == 0 || len(v)%chain.HeaderSize != 0 {
 			continue
 		}
-		s.loaded = append(s.loaded, h)
-		known[h.Hash()] = true
+		for ; len(v) > 0; v = v[chain.HeaderSize:] {
+			h, err := chain.DecodeHeader(v[:chain.HeaderSize])
+			if err != nil {
+				continue
+			}
+			hash := h.Hash()
+			if known[hash] {
+				continue // stored twice: keep one
+			}
+			known[hash] = true
+			s.loaded = append(s.loaded, h)
+		}
 	}
 	s.count = len(s.loaded)
 	v, err := db.Get(kv.StoreMeta, tipKey)
@@ -81,7 +104,7 @@ func Open(db kv.DB) (*Store, error) {
 		if !known[s.tip] {
 			return nil, fmt.Errorf("headerstore: stored tip %s has no stored header", s.tip)
 		}
-		s.hasTip = true
+		s.hasTip, s.hashKnown = true, true
 	}
 	return s, nil
 }
@@ -93,48 +116,50 @@ func (s *Store) Len() int {
 	return s.count
 }
 
-// Flush writes everything changed since the last Flush in one batch. On
-// failure the changes stay pending and the next Flush tries them again.
+// Flush writes everything changed since the last Flush in one transaction:
+// the new headers as one record, and the tip. On failure the changes stay
+// pending and the next Flush tries them again.
 func (s *Store) Flush() error {
 	s.mu.Lock()
-	ops := s.pending
+	n := len(s.pending)
+	seq := s.tipSeq
+	var ops []kv.Op
+	if n > 0 {
+		first, _ := chain.DecodeHeader(s.pending[:chain.HeaderSize])
+		last, _ := chain.DecodeHeader(s.pending[n-chain.HeaderSize:])
+		fh, lh := first.Hash(), last.Hash()
+		ops = append(ops, kv.Put(kv.StoreHeaders, hex.EncodeToString(fh[:])+hex.EncodeToString(lh[:]), slices.Clone(s.pending)))
+	}
+	if seq != s.flushed && s.hasTip {
+		tip := s.tipHashLocked()
+		ops = append(ops, kv.Put(kv.StoreMeta, tipKey, tip[:]))
+	}
 	s.mu.Unlock()
 	if len(ops) == 0 {
 		return nil
 	}
 	if err := s.db.Apply(ops); err != nil {
-		return fmt.Errorf("headerstore: flush %d writes: %w", len(ops), err)
+		return fmt.Errorf("headerstore: flush %d headers: %w", n/chain.HeaderSize, err)
 	}
 	s.mu.Lock()
-	// Ops added while Apply ran stay pending.
-	s.pending = slices.Delete(s.pending, 0, len(ops))
+	// Headers put while Apply ran stay pending.
+	s.pending = s.pending[:copy(s.pending, s.pending[n:])]
+	s.flushed = seq
 	s.mu.Unlock()
 	return nil
 }
 
-// putLocked queues a header. The chain puts each header once, before it
-// connects it, so there is nothing to deduplicate.
-func (s *Store) putLocked(h *chain.Header, hash chain.Hash) {
+// PutHeader implements chain.Store. The chain puts each header once, before
+// it connects it, so there is nothing to deduplicate.
+func (s *Store) PutHeader(h *chain.Header) error {
 	enc := h.Encode()
-	s.pending = append(s.pending, kv.Put(kv.StoreHeaders, hex.EncodeToString(hash[:]), enc[:]))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending = append(s.pending, enc[:]...)
 	s.count++
 	if !s.indexed {
 		s.loaded = append(s.loaded, *h) // the genesis block, put by chain.New
 	}
-}
-
-func (s *Store) setTipLocked(hash chain.Hash) {
-	s.tip, s.hasTip = hash, true
-	s.pending = append(s.pending, kv.Put(kv.StoreMeta, tipKey, slices.Clone(hash[:])))
-}
-
-// PutHeader implements chain.Store.
-func (s *Store) PutHeader(h *chain.Header) error {
-	hash := h.Hash()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.putLocked(h, hash)
-	s.last, s.lastHash = *h, hash
 	return nil
 }
 
@@ -144,15 +169,22 @@ func (s *Store) PutBlock(b *chain.Block) error { return s.PutHeader(&b.Header) }
 // Block implements chain.Store. A headers-only chain never asks for bodies.
 func (s *Store) Block(chain.Hash) (*chain.Block, error) { return nil, chain.ErrNotFound }
 
-// ConnectBlock implements chain.Store. The chain has put the header first.
+// ConnectBlock implements chain.Store. The chain has put the header first
+// and checked that it links to its parent, the tip; this checks what it can
+// without hashing: the parent's hash when it is known, the height otherwise.
 func (s *Store) ConnectBlock(b *chain.Block) error {
-	hash := s.hashOf(&b.Header)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.hasTip && b.Header.Prev != s.tip {
-		return fmt.Errorf("headerstore: connect %s: not a child of tip %s", hash, s.tip)
+	if s.hasTip {
+		switch {
+		case s.hashKnown && b.Header.Prev != s.tip:
+			return fmt.Errorf("headerstore: connect %s: not a child of tip %s", b.Hash(), s.tip)
+		case !s.hashKnown && b.Header.Height != s.tipHeader.Height+1:
+			return fmt.Errorf("headerstore: connect header at height %d: not a child of tip at height %d", b.Header.Height, s.tipHeader.Height)
+		}
 	}
-	s.setTipLocked(hash)
+	s.tipHeader, s.hdrKnown, s.hashKnown, s.hasTip = b.Header, true, false, true
+	s.tipSeq++
 	return nil
 }
 
@@ -160,10 +192,11 @@ func (s *Store) ConnectBlock(b *chain.Block) error {
 func (s *Store) DisconnectBlock(b *chain.Block) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.hasTip || b.Hash() != s.tip {
+	if !s.hasTip || !(s.hdrKnown && b.Header == s.tipHeader || b.Hash() == s.tipHashLocked()) {
 		return fmt.Errorf("headerstore: disconnect %s: not the tip", b.Hash())
 	}
-	s.setTipLocked(b.Header.Prev)
+	s.tip, s.hashKnown, s.hdrKnown = b.Header.Prev, true, false
+	s.tipSeq++
 	return nil
 }
 
@@ -178,7 +211,7 @@ func (s *Store) Tip() (chain.Hash, error) {
 	if !s.hasTip {
 		return chain.Hash{}, chain.ErrNotFound
 	}
-	return s.tip, nil
+	return s.tipHashLocked(), nil
 }
 
 // ForEachHeader implements chain.Store. It serves the headers read at Open

@@ -1,6 +1,7 @@
 package headerstore
 
 import (
+	"encoding/hex"
 	"errors"
 	"testing"
 
@@ -133,4 +134,98 @@ func TestBadStoredDataIsRefusedOrSkipped(t *testing.T) {
 	if _, err := Open(db); err == nil {
 		t.Fatal("Open accepted a tip of the wrong length")
 	}
+}
+
+// countingDB counts the writes that reach the database.
+type countingDB struct {
+	*kv.Mem
+	applies, ops int
+}
+
+func (d *countingDB) Apply(ops []kv.Op) error {
+	d.applies++
+	d.ops += len(ops)
+	return d.Mem.Apply(ops)
+}
+
+// A batch of synced headers costs the page one transaction of two writes
+// (the headers as one record, the tip), not a write per header.
+func TestFlushWritesOneRecordPerBatch(t *testing.T) {
+	db := &countingDB{Mem: kv.NewMem()}
+	s, c := open(t, db)
+	if err := s.Flush(); err != nil { // the genesis block
+		t.Fatal(err)
+	}
+	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 500, "a")
+	addHeaders(t, c, blocks)
+	db.applies, db.ops = 0, 0
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if db.applies != 1 || db.ops != 2 {
+		t.Fatalf("flushing 500 headers took %d transactions of %d writes, want 1 of 2", db.applies, db.ops)
+	}
+	if err := s.Flush(); err != nil || db.applies != 1 {
+		t.Fatalf("a flush with nothing new wrote again (%d transactions, %v)", db.applies, err)
+	}
+	s2, c2 := open(t, db)
+	if c2.Tip().Hash != blocks[499].Hash() || s2.Len() != 501 {
+		t.Fatalf("reopened: tip %s with %d headers", c2.Tip().Hash, s2.Len())
+	}
+}
+
+// Pages that stored a record per header (before headers were batched)
+// open as they were, and new batches add to them.
+func TestOpensOneHeaderRecords(t *testing.T) {
+	db := kv.NewMem()
+	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 10, "a")
+	var ops []kv.Op
+	for _, h := range append([]chain.Header{p.Genesis().Header}, headersOf(blocks[:6])...) {
+		enc, hash := h.Encode(), h.Hash()
+		ops = append(ops, kv.Put(kv.StoreHeaders, hex.EncodeToString(hash[:]), enc[:]))
+	}
+	tip := blocks[5].Hash()
+	ops = append(ops, kv.Put(kv.StoreMeta, tipKey, tip[:]))
+	if err := db.Apply(ops); err != nil {
+		t.Fatal(err)
+	}
+	s, c := open(t, db)
+	if c.Tip().Hash != tip || s.Len() != 7 {
+		t.Fatalf("old records open with tip %s and %d headers", c.Tip().Hash, s.Len())
+	}
+	addHeaders(t, c, blocks[6:])
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if s2, c2 := open(t, db); c2.Tip().Hash != blocks[9].Hash() || s2.Len() != 11 {
+		t.Fatalf("after a batch on old records: tip %s with %d headers", c2.Tip().Hash, s2.Len())
+	}
+}
+
+// A header stored twice (two records overlap) is indexed once.
+func TestDuplicateStoredHeadersLoadOnce(t *testing.T) {
+	db := kv.NewMem()
+	s, c := open(t, db)
+	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 4, "a")
+	addHeaders(t, c, blocks)
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	enc, hash := blocks[2].Header.Encode(), blocks[2].Hash()
+	db.Apply([]kv.Op{kv.Put(kv.StoreHeaders, hex.EncodeToString(hash[:]), enc[:])})
+	s2, c2 := open(t, db)
+	if s2.Len() != 5 || c2.Tip().Hash != blocks[3].Hash() {
+		t.Fatalf("reopened with %d headers (want 5), tip %s", s2.Len(), c2.Tip().Hash)
+	}
+	if h, ok := c2.HeaderAt(3); !ok || h != blocks[2].Header {
+		t.Fatal("the duplicated header is missing from the chain")
+	}
+}
+
+func headersOf(blocks []*chain.Block) []chain.Header {
+	out := make([]chain.Header, len(blocks))
+	for i, b := range blocks {
+		out[i] = b.Header
+	}
+	return out
 }

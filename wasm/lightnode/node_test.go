@@ -13,6 +13,7 @@ import (
 	"postwork/chain/chaintest"
 	"postwork/chain/nostr"
 	"postwork/chain/wire"
+	"postwork/wasm/headerstore"
 	"postwork/wasm/kv"
 	"postwork/wasm/outbox"
 	"postwork/wasm/wallet"
@@ -236,9 +237,12 @@ func TestSyncAcrossBatchesAndConfirmPosts(t *testing.T) {
 	// Everything is stored: a new node on the same storage starts there.
 	h.cancel()
 	<-h.done
-	entries, _ := h.chainDB.All(kv.StoreHeaders)
-	if len(entries) != n+1 {
-		t.Fatalf("%d headers stored, want %d", len(entries), n+1)
+	stored, err := headerstore.Open(h.chainDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Len() != n+1 {
+		t.Fatalf("%d headers stored, want %d", stored.Len(), n+1)
 	}
 }
 
