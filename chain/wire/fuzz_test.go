@@ -24,6 +24,7 @@ func FuzzParse(f *testing.F) {
 		&MsgClosed{SubID: "s", Reason: "r"},
 		&MsgNotice{Message: "n"},
 		&MsgHello{Network: "test", Work: big.NewInt(5), Version: 1},
+		&MsgHello{Network: "test", Work: big.NewInt(5), Version: 1, Nonce: 42},
 		&MsgTip{Header: blk.Header, Work: big.NewInt(5)},
 		&MsgGetHeaders{Locator: []chain.Hash{{1}}, Max: 3},
 		&MsgHeaders{Headers: []chain.Header{blk.Header}},

@@ -51,6 +51,7 @@ func TestRoundTripEveryVerb(t *testing.T) {
 		&MsgClosed{SubID: "s", Reason: "error: shutting down"},
 		&MsgNotice{Message: "unknown verb \"AUTH\""},
 		&MsgHello{Network: "test", Genesis: chain.TestNet.GenesisHash(), Tip: h1, Height: 7, Work: new(big.Int).Lsh(big.NewInt(3), 200), Agent: "postwork/test", Version: ProtocolVersion},
+		&MsgHello{Network: "test", Genesis: chain.TestNet.GenesisHash(), Tip: h1, Work: big.NewInt(1), Version: ProtocolVersion, Nonce: 0xfedcba9876543210},
 		&MsgTip{Header: blk.Header, Work: work(12345)},
 		&MsgGetHeaders{Locator: []chain.Hash{h1, h2}, Stop: h2, Max: 10},
 		&MsgGetHeaders{Locator: []chain.Hash{}},
@@ -76,6 +77,10 @@ func TestRoundTripEveryVerb(t *testing.T) {
 			case *MsgHeaders:
 				if len(got.(*MsgHeaders).Headers) != len(m.Headers) {
 					t.Error("header count changed")
+				}
+			case *MsgHello:
+				if g := got.(*MsgHello); g.Nonce != m.Nonce || g.Agent != m.Agent || g.Work.Cmp(m.Work) != 0 {
+					t.Errorf("hello changed: %+v", g)
 				}
 			case *MsgGetHeaders:
 				if m.Max == 0 && got.(*MsgGetHeaders).Max != 0 {
@@ -106,6 +111,8 @@ func TestFrameBytes(t *testing.T) {
 		{&MsgGetHeaders{Locator: []chain.Hash{gh}}, `["GETHEADERS",{"locator":["` + gh.String() + `"]}]`},
 		{&MsgHello{Network: "test", Genesis: gh, Tip: gh, Work: big.NewInt(255), Agent: "a", Version: 1},
 			`["HELLO",{"network":"test","genesis":"` + gh.String() + `","tip":"` + gh.String() + `","height":0,"work":"ff","agent":"a","version":1}]`},
+		{&MsgHello{Network: "test", Genesis: gh, Tip: gh, Work: big.NewInt(255), Version: 1, Nonce: 0x00000000000000ab},
+			`["HELLO",{"network":"test","genesis":"` + gh.String() + `","tip":"` + gh.String() + `","height":0,"work":"ff","agent":"","version":1,"nonce":"00000000000000ab"}]`},
 		{&MsgReq{SubID: "s", Filters: []Filter{{Kinds: []int{1}, Tags: map[string][]string{"t": {"x"}}, HasLimit: true, Limit: 20}}}, `["REQ","s",{"kinds":[1],"#t":["x"],"limit":20}]`},
 	}
 	for _, tt := range tests {
@@ -192,6 +199,10 @@ func TestParseRejects(t *testing.T) {
 		{"hello missing keys", `["HELLO",{"network":"test"}]`, ErrMalformed, "", false, "want keys"},
 		{"hello unknown key", `["HELLO",{"colour":"red"}]`, ErrMalformed, "", false, "unknown key"},
 		{"hello work leading zero", `["HELLO",{"network":"test","genesis":"` + hash + `","tip":"` + hash + `","height":1,"work":"0f","version":1}]`, ErrMalformed, "", false, "leading zeros"},
+		{"hello short nonce", `["HELLO",{"network":"test","genesis":"` + hash + `","tip":"` + hash + `","height":1,"work":"f","version":1,"nonce":"abc"}]`, ErrMalformed, "", false, "16 hex"},
+		{"hello upper-case nonce", `["HELLO",{"network":"test","genesis":"` + hash + `","tip":"` + hash + `","height":1,"work":"f","version":1,"nonce":"00000000000000AB"}]`, ErrMalformed, "", false, "lower-case"},
+		{"hello zero nonce", `["HELLO",{"network":"test","genesis":"` + hash + `","tip":"` + hash + `","height":1,"work":"f","version":1,"nonce":"0000000000000000"}]`, ErrMalformed, "", false, "zero nonce"},
+		{"hello number nonce", `["HELLO",{"network":"test","genesis":"` + hash + `","tip":"` + hash + `","height":1,"work":"f","version":1,"nonce":171}]`, ErrMalformed, "", false, "not a string"},
 		{"tip mismatched hash", `["TIP",{"hash":"` + hash + `","height":0,"work":"1","header":"` + strings.Repeat("A", 128) + `"}]`, ErrMalformed, "", false, "does not match"},
 		{"getheaders max too big", `["GETHEADERS",{"locator":[],"max":2001}]`, ErrMalformed, "", false, "2000"},
 		{"getheaders no locator", `["GETHEADERS",{"max":1}]`, ErrMalformed, "", false, "locator"},
@@ -274,7 +285,7 @@ func TestLimitsFit(t *testing.T) {
 		&MsgOK{EventID: id, Reason: long},
 		&MsgClosed{SubID: strings.Repeat("\x01", MaxSubIDLength), Reason: long},
 		&MsgNotice{Message: long},
-		&MsgHello{Network: strings.Repeat("\x01", MaxNetworkLength), Work: new(big.Int).Lsh(big.NewInt(1), 319), Height: 1 << 62, Agent: strings.Repeat("\x01", MaxAgentLength), Version: 1 << 30},
+		&MsgHello{Network: strings.Repeat("\x01", MaxNetworkLength), Work: new(big.Int).Lsh(big.NewInt(1), 319), Height: 1 << 62, Agent: strings.Repeat("\x01", MaxAgentLength), Version: 1 << 30, Nonce: 1<<64 - 1},
 	} {
 		if n, max := len(Encode(m)), MaxSize(m.Verb()); n > max {
 			t.Errorf("largest %s is %d bytes, limit %d", m.Verb(), n, max)

@@ -22,7 +22,7 @@ const (
 )
 
 // MsgHello introduces a node to a peer, both ways, before any other chain
-// verb: ["HELLO",{"network","genesis","tip","height","work","agent","version"}].
+// verb: ["HELLO",{"network","genesis","tip","height","work","agent","version","nonce"}].
 // A node refuses a peer whose network or genesis differs from its own.
 type MsgHello struct {
 	Network string     // network name, as chain.Params.Name
@@ -32,6 +32,11 @@ type MsgHello struct {
 	Work    *big.Int   // cumulative work up to it
 	Agent   string     // software and version, for logs ("postwork/0.1")
 	Version int        // ProtocolVersion of the sender
+	// Nonce is a random number a node picks at start and sends in every
+	// HELLO, so a node that dialled itself (its own address among its peers)
+	// sees its own nonce come back. Optional: 0 is not sent; on the wire, 16
+	// lower-case hex digits.
+	Nonce uint64
 }
 
 func (m *MsgHello) Verb() string { return VerbHello }
@@ -47,8 +52,11 @@ func (m *MsgHello) AppendJSON(dst []byte) []byte {
 	dst = appendWork(dst, m.Work)
 	dst = append(dst, `,"agent":`...)
 	dst = appendString(dst, truncate(m.Agent, MaxAgentLength))
-	dst = fmt.Appendf(dst, `,"version":%d}]`, m.Version)
-	return dst
+	dst = fmt.Appendf(dst, `,"version":%d`, m.Version)
+	if m.Nonce != 0 {
+		dst = fmt.Appendf(dst, `,"nonce":"%016x"`, m.Nonce)
+	}
+	return append(dst, "}]"...)
 }
 
 func parseHello(items []json.RawMessage) (Message, error) {
@@ -57,8 +65,8 @@ func parseHello(items []json.RawMessage) (Message, error) {
 	}
 	m := &MsgHello{}
 	var have int
-	const need = 6 // every key but agent
-	err := eachField(items[0], 7, func(key string, v json.RawMessage) error {
+	const need = 6 // every key but agent and nonce
+	err := eachField(items[0], 8, func(key string, v json.RawMessage) error {
 		var err error
 		switch key {
 		case "network":
@@ -80,6 +88,9 @@ func parseHello(items []json.RawMessage) (Message, error) {
 		case "agent":
 			m.Agent, err = jsonString(v, MaxAgentLength)
 			have-- // optional
+		case "nonce":
+			m.Nonce, err = jsonNonce(v)
+			have-- // optional
 		default:
 			return errors.New("unknown key")
 		}
@@ -93,4 +104,32 @@ func parseHello(items []json.RawMessage) (Message, error) {
 		return nil, errors.New("want keys network, genesis, tip, height, work and version")
 	}
 	return m, nil
+}
+
+// jsonNonce parses HELLO's nonce: a string of 16 lower-case hex digits, not
+// all zero (0 means no nonce, and is not sent).
+func jsonNonce(v json.RawMessage) (uint64, error) {
+	s, err := jsonString(v, 16)
+	if err != nil {
+		return 0, err
+	}
+	if len(s) != 16 {
+		return 0, errors.New("want 16 hex digits")
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			n = n<<4 | uint64(c-'0')
+		case 'a' <= c && c <= 'f':
+			n = n<<4 | uint64(c-'a'+10)
+		default:
+			return 0, errors.New("want 16 lower-case hex digits")
+		}
+	}
+	if n == 0 {
+		return 0, errors.New("zero nonce (leave it out instead)")
+	}
+	return n, nil
 }
