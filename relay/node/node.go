@@ -75,6 +75,7 @@ type Node struct {
 	log    *slog.Logger
 	now    func() time.Time
 	minPoW int
+	nonce  uint64 // sent in HELLO: a HELLO carrying it is this node's own
 
 	// chainMu orders the chain with the mempool: block processing and the
 	// mempool changes it causes hold it for writing; admitting a post and
@@ -154,6 +155,7 @@ func New(cfg Config) (*Node, error) {
 		peers:    make(map[*relay.Client]*peer),
 		inflight: make(map[chain.Hash]*request),
 		dialed:   make(map[string]bool),
+		nonce:    newNonce(),
 	}
 	n.relay = relay.New(n, relay.Options{Now: cfg.Now, Logger: cfg.Logger})
 	cfg.Limits.install(n.relay)

@@ -23,6 +23,7 @@ type peer struct {
 
 	mu        sync.Mutex
 	helloSent bool
+	self      bool // its HELLO carried this node's nonce: it is this node
 	agent     string
 	height    uint64
 	work      *big.Int // the most work it announced
@@ -109,7 +110,36 @@ func (n *Node) hello() *wire.MsgHello {
 		Work:    tip.Work,
 		Agent:   n.cfg.Agent,
 		Version: wire.ProtocolVersion,
+		Nonce:   n.nonce,
 	}
+}
+
+// newNonce returns a random non-zero HELLO nonce.
+func newNonce() uint64 {
+	for {
+		if v := rand.Uint64(); v != 0 {
+			return v
+		}
+	}
+}
+
+// onSelfHello handles a HELLO carrying this node's own nonce: the
+// connection joins the node to itself (its own URL among its peers, or an
+// address of it learned elsewhere). The accepting end answers with its own
+// HELLO, so the dialling end learns it too; the dialling end stops
+// dialling that URL. Both ends refuse the connection.
+func (n *Node) onSelfHello(c *relay.Client, p *peer) error {
+	p.mu.Lock()
+	p.self = true
+	url, outbound := p.url, p.outbound
+	p.mu.Unlock()
+	if outbound {
+		n.log.Warn("not dialling peer again: it is this node", "url", url,
+			"why", "its HELLO carries this node's nonce; remove the URL from --peer")
+	} else {
+		n.sendHello(p)
+	}
+	return relay.Rejectf(wire.PrefixInvalid, "connected to itself: the HELLO carries this node's own nonce")
 }
 
 func (n *Node) sendHello(p *peer) {
@@ -135,6 +165,9 @@ func (n *Node) onHello(c *relay.Client, m *wire.MsgHello) error {
 		return relay.Rejectf(wire.PrefixInvalid, "protocol version %d; this node speaks %d", m.Version, wire.ProtocolVersion)
 	}
 	p := n.peerOf(c)
+	if m.Nonce != 0 && m.Nonce == n.nonce {
+		return n.onSelfHello(c, p)
+	}
 	p.mu.Lock()
 	first := p.agent == "" && p.work == nil
 	p.agent = m.Agent
@@ -221,6 +254,12 @@ func (n *Node) dialLoop(ctx context.Context, url string) {
 			case <-c.Done():
 			case <-ctx.Done():
 				return
+			}
+			p.mu.Lock()
+			self := p.self
+			p.mu.Unlock()
+			if self {
+				return // onSelfHello logged why; the URL stays added, so it is not dialled again
 			}
 			n.log.Info("peer connection ended", "url", url)
 			if time.Since(start) > time.Minute {
