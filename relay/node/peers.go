@@ -99,7 +99,8 @@ func (n *Node) peerGone(c *relay.Client) {
 	}
 }
 
-// hello is this node's HELLO.
+// hello is this node's HELLO without its nonce (sendHello adds it), as a
+// test impersonating another node sends it.
 func (n *Node) hello() *wire.MsgHello {
 	tip := n.chain.Tip()
 	return &wire.MsgHello{
@@ -110,7 +111,6 @@ func (n *Node) hello() *wire.MsgHello {
 		Work:    tip.Work,
 		Agent:   n.cfg.Agent,
 		Version: wire.ProtocolVersion,
-		Nonce:   n.nonce,
 	}
 }
 
@@ -148,7 +148,9 @@ func (n *Node) sendHello(p *peer) {
 	p.helloSent = true
 	p.mu.Unlock()
 	if !sent {
-		p.c.Send(n.hello())
+		h := n.hello()
+		h.Nonce = n.nonce
+		p.c.Send(h)
 	}
 }
 
