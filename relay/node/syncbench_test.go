@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -101,17 +102,32 @@ func BenchmarkNodeSync(b *testing.B) {
 			}
 			defer pprof.StopCPUProfile()
 		}
-		var elapsed time.Duration
+		var elapsed, cpu time.Duration
+		idle0, total0 := goIdle()
 		for i := range b.N {
 			synced = filepath.Join(dir, fmt.Sprint("synced-", i), store.FileName)
-			elapsed += syncOnce(b, synced, peerURL, want.Hash)
+			e, c := syncOnce(b, synced, peerURL, want.Hash)
+			elapsed += e
+			cpu += c
 		}
-		verify := verifyRate(sample)
-		posts := float64(b.N*syncBlocks*syncPosts) / elapsed.Seconds()
+		idle1, total1 := goIdle()
+		verify, verifyCPU := verifyRate(sample)
+		n := float64(b.N * syncBlocks * syncPosts)
+		posts := n / elapsed.Seconds()
 		b.ReportMetric(float64(b.N*syncBlocks)/elapsed.Seconds(), "blocks/s")
 		b.ReportMetric(posts, "posts/s")
 		b.ReportMetric(verify, "verify/s/core")
 		b.ReportMetric(posts/(2*verify), "ratio_to_2core_verify")
+		// The machine is often shared: what the process got of it, and the
+		// ratio it would reach with two cores of its own fully used (posts
+		// per CPU-second over verifications per CPU-second).
+		if cpu > 0 && verifyCPU > 0 {
+			b.ReportMetric(cpu.Seconds()/elapsed.Seconds(), "cpu_cores")
+			b.ReportMetric((n/cpu.Seconds())/(float64(len(sample))/verifyCPU.Seconds()), "ratio_per_cpu")
+		}
+		// The share of the time Go's processors had work (the pipeline's
+		// own stalls, whatever the machine's other load).
+		b.ReportMetric(1-(idle1-idle0)/(total1-total0), "go_busy")
 		b.ReportMetric(float64(fileBytes(synced))/float64(syncBlocks*syncPosts), "db_bytes/post")
 		b.ReportMetric(0, "ns/op") // one op is a whole sync; the rates say it
 	})
@@ -155,9 +171,10 @@ func holdsSyncChain(path string) bool {
 }
 
 // syncOnce starts a node on a new store at path peered with peerURL and
-// returns how long it took to reach tip. The node is stopped and its store
-// closed before it returns.
-func syncOnce(b *testing.B, path, peerURL string, tip chain.Hash) time.Duration {
+// returns how long it took to reach tip, and the CPU time the process used
+// meanwhile (both nodes: the source serves from the same process). The
+// node is stopped and its store closed before it returns.
+func syncOnce(b *testing.B, path, peerURL string, tip chain.Hash) (elapsed, cpu time.Duration) {
 	b.StopTimer()
 	s, err := store.Open(context.Background(), path, chain.TestNet)
 	if err != nil {
@@ -170,7 +187,7 @@ func syncOnce(b *testing.B, path, peerURL string, tip chain.Hash) time.Duration 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	b.StartTimer()
-	start := time.Now()
+	start, cpuStart := time.Now(), processCPU()
 	go func() { done <- n.Run(ctx) }() // returns when ctx ends
 	deadline := start.Add(10 * time.Minute)
 	for n.Chain().Tip().Hash != tip {
@@ -179,7 +196,7 @@ func syncOnce(b *testing.B, path, peerURL string, tip chain.Hash) time.Duration 
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	elapsed := time.Since(start)
+	elapsed, cpu = time.Since(start), processCPU()-cpuStart
 	b.StopTimer()
 	cancel()
 	if err := <-done; err != nil {
@@ -192,7 +209,7 @@ func syncOnce(b *testing.B, path, peerURL string, tip chain.Hash) time.Duration 
 		b.Fatal(err)
 	}
 	b.StartTimer()
-	return elapsed
+	return elapsed, cpu
 }
 
 // buildSyncChain writes genesis and syncBlocks blocks of syncPosts posts,
@@ -281,15 +298,24 @@ func samplePosts(b *testing.B, s *store.Store, n int) []*nostr.Event {
 	return out[:n]
 }
 
-// verifyRate is BIP-340 verifications per second on one goroutine.
-func verifyRate(evs []*nostr.Event) float64 {
-	start := time.Now()
+// goIdle reads the runtime's estimates of the CPU time its processors
+// spent idle and in all (GOMAXPROCS × wall time), in seconds.
+func goIdle() (idle, total float64) {
+	m := []metrics.Sample{{Name: "/cpu/classes/idle:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}}
+	metrics.Read(m)
+	return m[0].Value.Float64(), m[1].Value.Float64()
+}
+
+// verifyRate is BIP-340 verifications per second on one goroutine, and
+// the CPU time the process used for them.
+func verifyRate(evs []*nostr.Event) (float64, time.Duration) {
+	start, cpuStart := time.Now(), processCPU()
 	for _, ev := range evs {
 		if err := ev.Verify(); err != nil {
 			panic(err) // the sample comes from blocks that synced
 		}
 	}
-	return float64(len(evs)) / time.Since(start).Seconds()
+	return float64(len(evs)) / time.Since(start).Seconds(), processCPU() - cpuStart
 }
 
 // fileBytes is the size of a store file and its write-ahead log.
