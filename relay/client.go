@@ -30,6 +30,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	subs    map[string]*subscription // nil once disconnected
+	subList []*subscription          // subs' values, for fan-outs to walk
 	buckets map[*rateKey]*bucket
 	closing bool
 }
@@ -52,6 +53,20 @@ func (c *Client) IsPeer() bool { return c.peer.Load() }
 
 // Done is closed when the connection has ended.
 func (c *Client) Done() <-chan struct{} { return c.done }
+
+// setSubLocked opens (sub non-nil) or ends a subscription and rebuilds
+// subList. c.mu must be held and c.subs non-nil.
+func (c *Client) setSubLocked(id string, sub *subscription) {
+	if sub != nil {
+		c.subs[id] = sub
+	} else {
+		delete(c.subs, id)
+	}
+	c.subList = c.subList[:0] // fan-outs read it under c.mu too
+	for _, s := range c.subs {
+		c.subList = append(c.subList, s)
+	}
+}
 
 // Subscriptions is the number of open subscriptions.
 func (c *Client) Subscriptions() int {

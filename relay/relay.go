@@ -189,7 +189,7 @@ func (r *Relay) Disconnect(c *Client) {
 		return
 	}
 	c.mu.Lock()
-	c.subs = nil
+	c.subs, c.subList = nil, nil
 	c.mu.Unlock()
 	close(c.done)
 	for _, hook := range r.OnDisconnect {

@@ -47,14 +47,14 @@ func (c *Client) handleReq(ctx context.Context, req *wire.MsgReq) {
 		c.mu.Unlock()
 		return // disconnected meanwhile
 	}
-	c.subs[req.SubID] = sub
+	c.setSubLocked(req.SubID, sub)
 	c.mu.Unlock()
 
 	stored, err := c.query(ctx, req.Filters)
 	if err != nil {
 		c.mu.Lock()
 		if c.subs != nil && c.subs[req.SubID] == sub {
-			delete(c.subs, req.SubID)
+			c.setSubLocked(req.SubID, nil)
 		}
 		c.mu.Unlock()
 		c.Send(&wire.MsgClosed{SubID: req.SubID, Reason: reasonOf(err).Error()})
@@ -123,7 +123,9 @@ func (c *Client) query(ctx context.Context, filters []wire.Filter) ([]*nostr.Eve
 func (c *Client) handleClose(m *wire.MsgClose) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.subs, m.SubID)
+	if _, ok := c.subs[m.SubID]; ok {
+		c.setSubLocked(m.SubID, nil)
+	}
 }
 
 // delivery is one event on its way to every matching subscription: the
@@ -154,7 +156,7 @@ func (d *delivery) frame(subID string) *Frame {
 func (c *Client) deliver(d *delivery) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, sub := range c.subs {
+	for _, sub := range c.subList {
 		if !sub.match(d.ev) {
 			continue
 		}
