@@ -70,14 +70,15 @@ type Relay struct {
 	// RejectMessage runs on each parsed message (rate limits).
 	RejectMessage []func(ctx context.Context, c *Client, m wire.Message) (reject bool, msg string)
 	// RejectEvent runs on each new, verified event before the backend
-	// sees it.
+	// sees it, on the event's own goroutine (several may run at once).
 	RejectEvent []func(ctx context.Context, c *Client, ev *nostr.Event) (reject bool, msg string)
 	// RejectReq runs on each REQ before it is served (subscription and
 	// filter limits).
 	RejectReq []func(ctx context.Context, c *Client, req *wire.MsgReq) (reject bool, msg string)
 	// OnEventResult runs once for each EVENT a client published, with the
 	// OK it was answered: accepted (duplicates included) and the reason
-	// (empty, or with a NIP-01 prefix). For metrics; it must not block.
+	// (empty, or with a NIP-01 prefix). For metrics; it must not block, and
+	// runs on several goroutines at once (see Options.EventWindow).
 	OnEventResult []func(c *Client, id [32]byte, accepted bool, reason string)
 
 	backend Backend
