@@ -63,7 +63,7 @@ wasm:
 WORKER_LIMIT := 3000000
 worker:
 	@mkdir -p $(BUILD)/worker
-	$(WASMENV) $(GO) vet ./relay/worker/...
+	$(WASMENV) $(GO) vet ./relay/worker
 	$(WASMENV) $(GO) build -trimpath -ldflags='-s -w' -o $(BUILD)/worker/app.wasm ./relay/worker
 	@install -m 644 "$$($(GO) list -m -f '{{.Dir}}' github.com/syumai/workers)/cmd/workers-assets-gen/assets/wasm_exec_go.js" $(BUILD)/worker/wasm_exec.js
 	@install -m 644 relay/worker/shim.mjs $(BUILD)/worker/shim.mjs

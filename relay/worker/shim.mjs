@@ -37,7 +37,7 @@ export class Relay extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env)
     this.go = {}
-    const go = new Go()
+    const go = (this.runtime = new Go())
     // Go's main runs until it blocks, having filled this.go.
     go.run(new WebAssembly.Instance(mod, go.importObject), { env, ctx, binding: this.go, storage: ctx.storage })
     if (!this.go.open) throw new Error('postwork relay did not start (see the log)')
@@ -64,7 +64,14 @@ export class Relay extends DurableObject {
 
   webSocketMessage(ws, message) {
     const text = typeof message === 'string' ? message : new TextDecoder().decode(message)
-    this.go.message(ws.deserializeAttachment().id, text)
+    try {
+      this.go.message(ws.deserializeAttachment().id, text)
+    } catch (err) {
+      // Go never panics on input by design; if it ever exits, start the
+      // object again instead of failing every later message.
+      if (this.runtime.exited) this.ctx.abort?.('postwork relay stopped: ' + err)
+      throw err
+    }
   }
 
   webSocketClose(ws, code) {
