@@ -217,13 +217,30 @@ func (s *Store) DisconnectBlock(b *chain.Block) error {
 	})
 }
 
+// hasEventSQL is HasEvent's query.
+const hasEventSQL = "SELECT 1 FROM posts WHERE id = ? AND block IS NOT NULL"
+
 // HasEvent reports whether an event is confirmed in the best chain.
+//
+// The chain asks it for every post of a block just before connecting it.
+// When no write holds the writer connection, it asks there: that
+// connection's cache holds the index pages the last blocks wrote, while a
+// pooled reader starts cold after every write (SQLite drops a connection's
+// page cache when another one changed the file) and reads them again.
 func (s *Store) HasEvent(id [32]byte) (bool, error) {
 	if s.closed.Load() {
 		return false, ErrClosed
 	}
+	st := s.hasEvent
+	if s.wmu.TryLock() {
+		defer s.wmu.Unlock()
+		if s.closed.Load() {
+			return false, ErrClosed
+		}
+		st = s.wHasEvent
+	}
 	var one int
-	err := s.hasEvent.QueryRow(id[:]).Scan(&one)
+	err := st.QueryRow(id[:]).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -261,7 +261,7 @@ func decodePost(id, event []byte) (*nostr.Event, error) {
 
 // postWriter holds the statements that write posts in one transaction.
 type postWriter struct {
-	ins, upsert, tag *sql.Stmt
+	ins, add, promote, tag *sql.Stmt
 }
 
 func newPostWriter(tx *sql.Tx) (*postWriter, error) {
@@ -271,15 +271,18 @@ func newPostWriter(tx *sql.Tx) (*postWriter, error) {
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING rid`); err != nil {
 		return nil, err
 	}
-	// A post new to the store is inserted confirmed, with received NULL;
-	// a pending one (received is never NULL for those: SavePending and
-	// DisconnectBlock set it) becomes confirmed. A confirmed one is left
-	// alone and no row is returned.
-	if w.upsert, err = tx.Prepare(`INSERT INTO posts(id, pubkey, created_at, kind, event, block, idx)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET block = excluded.block, idx = excluded.idx, event = excluded.event
-			WHERE posts.block IS NULL
-		RETURNING rid, received IS NULL`); err != nil {
+	// confirm first tries to insert the post confirmed: a block from a
+	// peer brings posts new to the store, and a plain insert is the
+	// cheapest statement (no RETURNING, whose rows SQLite buffers in a
+	// temporary table per execution). A post stored already is then
+	// turned confirmed if it is pending (received is never NULL for those:
+	// SavePending and DisconnectBlock set it).
+	if w.add, err = tx.Prepare(`INSERT INTO posts(id, pubkey, created_at, kind, event, block, idx)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`); err != nil {
+		w.close()
+		return nil, err
+	}
+	if w.promote, err = tx.Prepare(`UPDATE posts SET block = ?, idx = ?, event = ? WHERE id = ? AND block IS NULL`); err != nil {
 		w.close()
 		return nil, err
 	}
@@ -291,7 +294,7 @@ func newPostWriter(tx *sql.Tx) (*postWriter, error) {
 }
 
 func (w *postWriter) close() {
-	for _, st := range []*sql.Stmt{w.ins, w.upsert, w.tag} {
+	for _, st := range []*sql.Stmt{w.ins, w.add, w.promote, w.tag} {
 		if st != nil {
 			st.Close()
 		}
@@ -314,16 +317,30 @@ func (w *postWriter) insertPending(ev *nostr.Event, enc []byte, received int64) 
 // confirm records ev as the idx-th post of block, inserting it or turning
 // its pending row confirmed; a post confirmed already is an error.
 func (w *postWriter) confirm(ev *nostr.Event, enc []byte, block int64, idx int) error {
-	var rid int64
-	var inserted bool
-	err := w.upsert.QueryRow(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, block, idx).Scan(&rid, &inserted)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("event %x is already confirmed", ev.ID)
-	}
-	if err != nil || !inserted {
+	res, err := w.add.Exec(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, block, idx)
+	if err != nil {
 		return err
 	}
-	return w.tags(ev, rid)
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 1 {
+		rid, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		return w.tags(ev, rid)
+	}
+	// Stored already: pending (its tags are indexed) or confirmed.
+	res, err = w.promote.Exec(block, idx, enc, ev.ID[:])
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return fmt.Errorf("event %x is already confirmed", ev.ID)
+	}
+	return nil
 }
 
 // tags indexes the single-letter tags of a post just inserted: the first

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -243,4 +244,37 @@ func rawDB(t testing.TB, path string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// ConnectBlock itself refuses a block repeating a post another connected
+// block confirmed (the chain checks first; the store does not rely on it),
+// and the refused connect leaves nothing behind: the tip, the post's block
+// and the new post of the refused block are as before.
+func TestConnectRefusesConfirmedPost(t *testing.T) {
+	ctx := context.Background()
+	p := chain.TestNet
+	s := openStore(t, tempPath(t))
+	c := newChain(t, s)
+	g := p.Genesis().Header
+	first := post(t, 2, 1, "confirmed once", g.Time)
+	b1 := child(t, p, &g, 1, "", first)
+	mustProcess(t, c, b1)
+	fresh := post(t, 3, 1, "new in the refused block", g.Time)
+	again := child(t, p, &b1.Header, 1, "", fresh, first)
+	if err := s.PutBlock(again); err != nil {
+		t.Fatal(err)
+	}
+	err := s.ConnectBlock(again)
+	if err == nil || !strings.Contains(err.Error(), "already confirmed") {
+		t.Fatalf("connect repeating a confirmed post: %v, want already confirmed", err)
+	}
+	if tip, err := s.Tip(); err != nil || tip != b1.Hash() {
+		t.Fatalf("tip %s (%v), want block 1", tip, err)
+	}
+	if rec, err := s.Post(ctx, first.ID); err != nil || rec.BlockHash != b1.Hash() || rec.Index != 0 {
+		t.Fatalf("repeated post: %+v (%v), want confirmed in block 1", rec, err)
+	}
+	if _, err := s.Post(ctx, fresh.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("post of the refused block: %v, want ErrNotFound", err)
+	}
 }

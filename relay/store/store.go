@@ -57,6 +57,8 @@ type Store struct {
 	w      *sql.DB
 	wc     *sql.Conn
 	closed atomic.Bool
+	// wHasEvent is HasEvent on wc, for when no write holds it.
+	wHasEvent *sql.Stmt
 
 	// r is the read pool; in WAL mode readers never wait for the writer.
 	// The statements the chain runs for every block and post are prepared
@@ -135,6 +137,9 @@ func (s *Store) open(ctx context.Context) error {
 	if err := s.initSchema(ctx); err != nil {
 		return err
 	}
+	if s.wHasEvent, err = s.wc.PrepareContext(ctx, hasEventSQL); err != nil {
+		return err
+	}
 	// Refresh the query planner's statistics where they are missing or
 	// stale (SQLite's advice for long-lived connections; cheap: it samples).
 	if _, err := s.wc.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
@@ -155,7 +160,7 @@ func (s *Store) open(ctx context.Context) error {
 	n := max(4, runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
-	if s.hasEvent, err = s.r.PrepareContext(ctx, "SELECT 1 FROM posts WHERE id = ? AND block IS NOT NULL"); err != nil {
+	if s.hasEvent, err = s.r.PrepareContext(ctx, hasEventSQL); err != nil {
 		return err
 	}
 	s.block, err = s.r.PrepareContext(ctx, "SELECT b.header, d.data FROM blocks b JOIN bodies d ON d.block = b.id WHERE b.hash = ?")
@@ -282,7 +287,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeAll() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.hasEvent, s.block} {
+	for _, st := range []*sql.Stmt{s.hasEvent, s.block, s.wHasEvent} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
