@@ -139,7 +139,10 @@ func New(cfg Config) (*Hub, error) {
 		posts:  newPosts(cfg.MaxPosts, cfg.MaxPostBytes),
 		blocks: newBlockCache(cfg.MaxBlocks, cfg.MaxBlockBytes),
 	}
-	h.relay = relay.New(h, relay.Options{Now: cfg.Now, Logger: cfg.Logger})
+	// EventWindow 1: EVENTs are handled in order on the caller. A Worker has
+	// one thread, so verifying several at once gains nothing, and the
+	// Durable Object's handler must finish its work before it returns.
+	h.relay = relay.New(h, relay.Options{Now: cfg.Now, Logger: cfg.Logger, EventWindow: 1})
 	cfg.Limits.install(h.relay)
 	h.relay.OnDisconnect = append(h.relay.OnDisconnect, h.peerGone)
 	h.info = h.makeInfo()
