@@ -3,6 +3,7 @@ package ws
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,9 +17,10 @@ import (
 )
 
 // A burst of fan-out deliveries (shared, prepared frames) mixed with frames
-// for this connection alone arrives whole and in order, while the client's
-// pings are answered in between: the writer corks what has queued into few
-// writes, and gorilla's pongs from the reader go out among them intact.
+// for this connection alone, some larger than what a corked write holds,
+// arrives whole and in order, while the client's pings are answered in
+// between: the writer corks what has queued into few writes, and gorilla's
+// pongs from the reader go out among them intact.
 func TestBurstArrivesWholeAndInOrder(t *testing.T) {
 	ts := newTestServer(t, Options{})
 	var got atomic.Pointer[relay.Client]
@@ -41,6 +43,15 @@ func TestBurstArrivesWholeAndInOrder(t *testing.T) {
 		t.Fatal("the core never saw the connection")
 	}
 
+	// notice is the text of the i-th frame for this client alone (not a
+	// NIP-01 verb: the client checks it as it is): every 25th is 20,000
+	// bytes, written past the cork (corkDirect).
+	notice := func(i int) string {
+		if i%25 == 0 {
+			return strconv.Itoa(i) + strings.Repeat(".", 20000)
+		}
+		return strconv.Itoa(i)
+	}
 	const n = 300
 	evs := make([]*nostr.Event, n)
 	for i := range evs {
@@ -61,39 +72,40 @@ func TestBurstArrivesWholeAndInOrder(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	})
-	wg.Go(func() { // publishes the burst, a notice for this client after each post
+	wg.Go(func() { // publishes the burst, a frame for this client alone after each post
 		for i, ev := range evs {
 			ts.relay.Publish(ev, nil)
-			c.SendFrame(wire.Encode(&wire.MsgNotice{Message: strconv.Itoa(i)}))
+			c.SendFrame([]byte(`["PAD","` + notice(i) + `"]`))
 		}
 	})
 
 	next := map[string]int{}
-	notices := 0
+	notices := 0 // frames for this client alone read so far
 	ws.SetReadDeadline(time.Now().Add(20 * time.Second))
 	for next["a"] < n || next["b"] < n || notices < n {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
-			t.Fatalf("after %v deliveries and %d notices: %v", next, notices, err)
+			t.Fatalf("after %v deliveries and %d other frames: %v", next, notices, err)
+		}
+		if msg, ok := strings.CutPrefix(string(data), `["PAD","`); ok {
+			if msg = strings.TrimSuffix(msg, `"]`); msg != notice(notices) {
+				t.Fatalf("frame %.20q (%d bytes), want %.20q (%d bytes)", msg, len(msg), notice(notices), len(notice(notices)))
+			}
+			notices++
+			continue
 		}
 		m, err := wire.Parse(data)
 		if err != nil {
 			t.Fatalf("damaged frame %.100s: %v", data, err)
 		}
-		switch m := m.(type) {
-		case *wire.MsgEvent:
-			if want := evs[next[m.SubID]]; m.Event.ID != want.ID {
-				t.Fatalf("subscription %q: delivery %d is %q, want %q", m.SubID, next[m.SubID], m.Event.Content, want.Content)
-			}
-			next[m.SubID]++
-		case *wire.MsgNotice:
-			if m.Message != strconv.Itoa(notices) {
-				t.Fatalf("notice %q, want %d", m.Message, notices)
-			}
-			notices++
-		default:
-			t.Fatalf("unexpected %s", data)
+		ev, ok := m.(*wire.MsgEvent)
+		if !ok {
+			t.Fatalf("unexpected %.100s", data)
 		}
+		if want := evs[next[ev.SubID]]; ev.Event.ID != want.ID {
+			t.Fatalf("subscription %q: delivery %d is %q, want %q", ev.SubID, next[ev.SubID], ev.Event.Content, want.Content)
+		}
+		next[ev.SubID]++
 	}
 	close(stop)
 	wg.Wait()
