@@ -66,6 +66,11 @@ type Chain struct {
 	best    *node   // valid header with the most work, body or not
 	orphans orphanPool
 	seq     uint64
+
+	// The work of the last bits addNode saw.
+	workBits  uint32
+	blockWork pow.Work
+	workKnown bool
 }
 
 // node is a block in the index.
@@ -73,7 +78,8 @@ type node struct {
 	hash     Hash
 	header   Header
 	parent   *node
-	children []*node
+	child    *node    // the last child indexed; the others follow through sibling
+	sibling  *node    // the parent's child indexed before this one
 	work     pow.Work // cumulative work from genesis up to and including this block
 	seq      uint64   // arrival order: among equal work, the first seen wins
 	leaf     int      // 1 + the index in Chain.leaves.nodes; 0 when not a leaf
@@ -164,10 +170,14 @@ func (c *Chain) addNode(h *Header, hash Hash, parent *node) *node {
 	n := &c.slab[0]
 	c.slab = c.slab[1:]
 	*n = node{hash: hash, header: *h, parent: parent, seq: c.seq}
-	work := pow.BlockWork(h.Bits)
+	if !c.workKnown || c.workBits != h.Bits {
+		// Neighbouring blocks mostly share their bits.
+		c.workBits, c.blockWork, c.workKnown = h.Bits, pow.BlockWork(h.Bits), true
+	}
+	work := c.blockWork
 	if parent != nil {
 		work = work.Add(parent.work)
-		parent.children = append(parent.children, n)
+		n.sibling, parent.child = parent.child, n
 	}
 	n.work = work
 	c.index[hash] = n
@@ -209,7 +219,8 @@ func (s *leafSet) remove(n *node) {
 // markComplete sets complete on n and on every descendant whose bodies are
 // all present, keeping the leaf set in step.
 func (c *Chain) markComplete(n *node) {
-	stack := []*node{n}
+	var buf [8]*node // a new header completes itself alone: no allocation
+	stack := append(buf[:0], n)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -224,7 +235,9 @@ func (c *Chain) markComplete(n *node) {
 		if n.parent != nil {
 			c.leaves.remove(n.parent)
 		}
-		stack = append(stack, n.children...)
+		for ch := n.child; ch != nil; ch = ch.sibling {
+			stack = append(stack, ch)
+		}
 	}
 }
 
@@ -237,7 +250,9 @@ func (c *Chain) markInvalid(n *node) {
 		stack = stack[:len(stack)-1]
 		m.invalid = true
 		c.leaves.remove(m)
-		stack = append(stack, m.children...)
+		for ch := m.child; ch != nil; ch = ch.sibling {
+			stack = append(stack, ch)
+		}
 	}
 	if c.best.invalid {
 		c.best = nil
@@ -248,7 +263,7 @@ func (c *Chain) markInvalid(n *node) {
 		}
 	}
 	if p := n.parent; p != nil && p.complete && !p.invalid {
-		for _, ch := range p.children {
+		for ch := p.child; ch != nil; ch = ch.sibling {
 			if ch.complete && !ch.invalid {
 				return
 			}

@@ -71,6 +71,26 @@ func MedianTime(times []int64) int64 {
 	return s[len(s)/2]
 }
 
+// afterMedian reports whether t > MedianTime(times) without sorting: the
+// median of n times is the one at index n/2 once sorted, and t exceeds it
+// exactly when more than n/2 of the times are below t. This runs for every
+// header a light node syncs.
+func afterMedian(t int64, times []int64) bool {
+	if len(times) == 0 {
+		return t > 0
+	}
+	if len(times) > MedianTimeBlocks {
+		times = times[len(times)-MedianTimeBlocks:]
+	}
+	below := 0
+	for _, x := range times {
+		if x < t {
+			below++
+		}
+	}
+	return below > len(times)/2
+}
+
 // MinTime is the earliest time a child of the blocks with these times may carry.
 func MinTime(prevTimes []int64) int64 { return MedianTime(prevTimes) + 1 }
 
@@ -95,8 +115,8 @@ func checkHeaderContext(p *Params, h, parent *Header, parentHash Hash, prevTimes
 	if h.Bits != want {
 		return ruleError(ErrBadBits, "bits %08x, want %08x", h.Bits, want)
 	}
-	if mtp := MedianTime(prevTimes); h.Time <= mtp {
-		return ruleError(ErrTimeTooOld, "time %d, median time past %d", h.Time, mtp)
+	if !afterMedian(h.Time, prevTimes) {
+		return ruleError(ErrTimeTooOld, "time %d, median time past %d", h.Time, MedianTime(prevTimes))
 	}
 	if h.Time > now+p.MaxFutureDrift {
 		return ruleError(ErrTimeTooNew, "time %d is %d s ahead of now %d (limit %d s)", h.Time, h.Time-now, now, p.MaxFutureDrift)
