@@ -7,11 +7,15 @@
 // record together with the tip that needs them, so a tab closed mid-sync
 // leaves a consistent, shorter chain to resume from.
 //
-// Each record of kv.StoreHeaders holds one or more 96-byte headers,
-// concatenated in the order the chain stored them. Its key is the hex hash
+// Each record of kv.StoreHeaders holds one or more 96-byte headers (at most
+// maxRecordHeaders), concatenated in the order the chain stored them. Its key is the hex hash
 // of its first header followed by that of its last (a record of one header,
 // as older versions of the page wrote them, is keyed by its own hash alone),
-// which keeps keys unique without hashing every header again.
+// which keeps keys unique without hashing every header again. The tip's
+// hash lives in the same store under the key "tip" (older versions kept it
+// in kv.StoreMeta, where it is still read from when the headers store has
+// none), so a flush touches one store, and that store asks for no strict
+// durability: a write lost to a crash costs a re-sync, not data.
 package headerstore
 
 import (
@@ -25,7 +29,8 @@ import (
 	"postwork/wasm/kv"
 )
 
-// tipKey is where the best chain's last hash lives in kv.StoreMeta.
+// tipKey is where the best chain's last hash lives in kv.StoreHeaders (and
+// in kv.StoreMeta for pages written by older versions).
 const tipKey = "tip"
 
 // Store implements chain.Store for a headers-only chain.
@@ -74,7 +79,7 @@ func Open(db kv.DB) (*Store, error) {
 	known := make(map[chain.Hash]bool, len(entries))
 	for _, e := range entries {
 		v := e.Value
-		if len(v) == 0 || len(v)%chain.HeaderSize != 0 {
+		if e.Key == tipKey || len(v) == 0 || len(v)%chain.HeaderSize != 0 {
 			continue
 		}
 		for ; len(v) > 0; v = v[chain.HeaderSize:] {
@@ -91,7 +96,10 @@ func Open(db kv.DB) (*Store, error) {
 		}
 	}
 	s.count = len(s.loaded)
-	v, err := db.Get(kv.StoreMeta, tipKey)
+	v, err := db.Get(kv.StoreHeaders, tipKey)
+	if errors.Is(err, kv.ErrNotFound) {
+		v, err = db.Get(kv.StoreMeta, tipKey)
+	}
 	switch {
 	case errors.Is(err, kv.ErrNotFound):
 	case err != nil:
@@ -117,22 +125,21 @@ func (s *Store) Len() int {
 }
 
 // Flush writes everything changed since the last Flush in one transaction:
-// the new headers as one record, and the tip. On failure the changes stay
+// the new headers as a few records, and the tip. On failure the changes stay
 // pending and the next Flush tries them again.
 func (s *Store) Flush() error {
 	s.mu.Lock()
 	n := len(s.pending)
 	seq := s.tipSeq
 	var ops []kv.Op
-	if n > 0 {
-		first, _ := chain.DecodeHeader(s.pending[:chain.HeaderSize])
-		last, _ := chain.DecodeHeader(s.pending[n-chain.HeaderSize:])
-		fh, lh := first.Hash(), last.Hash()
-		ops = append(ops, kv.Put(kv.StoreHeaders, hex.EncodeToString(fh[:])+hex.EncodeToString(lh[:]), slices.Clone(s.pending)))
+	for rec := s.pending[:n]; len(rec) > 0; {
+		size := min(len(rec), maxRecordHeaders*chain.HeaderSize)
+		ops = append(ops, recordOp(rec[:size]))
+		rec = rec[size:]
 	}
 	if seq != s.flushed && s.hasTip {
 		tip := s.tipHashLocked()
-		ops = append(ops, kv.Put(kv.StoreMeta, tipKey, tip[:]))
+		ops = append(ops, kv.Put(kv.StoreHeaders, tipKey, tip[:]))
 	}
 	s.mu.Unlock()
 	if len(ops) == 0 {
@@ -147,6 +154,20 @@ func (s *Store) Flush() error {
 	s.flushed = seq
 	s.mu.Unlock()
 	return nil
+}
+
+// maxRecordHeaders bounds the headers in one record: 512 headers are 48 KiB,
+// under the 64 KiB from which Chromium moves an IndexedDB value out of its
+// database into a blob file of its own, which made a flush of 2000 headers
+// in one record cost about 30 ms instead of a few.
+const maxRecordHeaders = 512
+
+// recordOp stores encoded headers (a copy of them) as one record.
+func recordOp(enc []byte) kv.Op {
+	first, _ := chain.DecodeHeader(enc[:chain.HeaderSize])
+	last, _ := chain.DecodeHeader(enc[len(enc)-chain.HeaderSize:])
+	fh, lh := first.Hash(), last.Hash()
+	return kv.Put(kv.StoreHeaders, hex.EncodeToString(fh[:])+hex.EncodeToString(lh[:]), slices.Clone(enc))
 }
 
 // PutHeader implements chain.Store. The chain puts each header once, before

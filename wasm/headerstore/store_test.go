@@ -126,11 +126,11 @@ func TestBadStoredDataIsRefusedOrSkipped(t *testing.T) {
 		t.Fatalf("a junk header entry made Open fail: %v", err)
 	}
 	// A tip without its header cannot be resumed from.
-	db.Apply([]kv.Op{kv.Put(kv.StoreMeta, tipKey, make([]byte, 32))})
+	db.Apply([]kv.Op{kv.Put(kv.StoreHeaders, tipKey, make([]byte, 32))})
 	if _, err := Open(db); err == nil {
 		t.Fatal("Open accepted a tip with no stored header")
 	}
-	db.Apply([]kv.Op{kv.Put(kv.StoreMeta, tipKey, []byte("x"))})
+	db.Apply([]kv.Op{kv.Put(kv.StoreHeaders, tipKey, []byte("x"))})
 	if _, err := Open(db); err == nil {
 		t.Fatal("Open accepted a tip of the wrong length")
 	}
@@ -148,8 +148,9 @@ func (d *countingDB) Apply(ops []kv.Op) error {
 	return d.Mem.Apply(ops)
 }
 
-// A batch of synced headers costs the page one transaction of two writes
-// (the headers as one record, the tip), not a write per header.
+// A batch of synced headers costs the page one transaction of a few writes
+// (the headers in records of up to maxRecordHeaders, the tip), not a write
+// per header.
 func TestFlushWritesOneRecordPerBatch(t *testing.T) {
 	db := &countingDB{Mem: kv.NewMem()}
 	s, c := open(t, db)
@@ -165,17 +166,32 @@ func TestFlushWritesOneRecordPerBatch(t *testing.T) {
 	if db.applies != 1 || db.ops != 2 {
 		t.Fatalf("flushing 500 headers took %d transactions of %d writes, want 1 of 2", db.applies, db.ops)
 	}
+	more := chaintest.Branch(t, p, &blocks[499].Header, 2*maxRecordHeaders+1, "a")
+	addHeaders(t, c, more)
+	db.applies, db.ops = 0, 0
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if db.applies != 1 || db.ops != 4 {
+		t.Fatalf("flushing %d headers took %d transactions of %d writes, want 1 of 4", len(more), db.applies, db.ops)
+	}
+	for _, e := range must(db.All(kv.StoreHeaders)) {
+		if len(e.Value) > maxRecordHeaders*chain.HeaderSize {
+			t.Fatalf("a record of %d bytes", len(e.Value))
+		}
+	}
 	if err := s.Flush(); err != nil || db.applies != 1 {
 		t.Fatalf("a flush with nothing new wrote again (%d transactions, %v)", db.applies, err)
 	}
 	s2, c2 := open(t, db)
-	if c2.Tip().Hash != blocks[499].Hash() || s2.Len() != 501 {
+	if c2.Tip().Hash != more[len(more)-1].Hash() || s2.Len() != 1+500+len(more) {
 		t.Fatalf("reopened: tip %s with %d headers", c2.Tip().Hash, s2.Len())
 	}
 }
 
-// Pages that stored a record per header (before headers were batched)
-// open as they were, and new batches add to them.
+// Pages that stored a record per header and the tip in the meta store
+// (before headers were batched) open as they were, and new batches add to
+// them.
 func TestOpensOneHeaderRecords(t *testing.T) {
 	db := kv.NewMem()
 	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 10, "a")
@@ -228,4 +244,11 @@ func headersOf(blocks []*chain.Block) []chain.Header {
 		out[i] = b.Header
 	}
 	return out
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
