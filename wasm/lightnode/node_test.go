@@ -3,6 +3,7 @@ package lightnode
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"sync"
@@ -264,12 +265,63 @@ func TestInvalidHeaderIsNotStored(t *testing.T) {
 	if s.Tip.Height != 11 {
 		t.Fatalf("tip %d, want 11", s.Tip.Height)
 	}
-	for _, e := range must(h.chainDB.All(kv.StoreHeaders)) {
-		hd, _ := chain.DecodeHeader(e.Value)
+	for _, hd := range storedHeaders(t, h.chainDB) {
 		if hd.Height >= 12 {
 			t.Fatalf("stored a header at height %d", hd.Height)
 		}
 	}
+}
+
+// A bad header in a full batch ends the session although the node has
+// already asked for the next batch: nothing from the bad header on is
+// stored, whatever the relay sends next.
+func TestInvalidHeaderInFullBatchIsNotStored(t *testing.T) {
+	n := wire.MaxHeadersPerMsg + 50
+	blocks := chainOf(t, n, chaintest.Post(t, 4, "x", chain.TestNet.GenesisTime))
+	p := newTestPeer(t, blocks)
+	bad := uint64(wire.MaxHeadersPerMsg - 500)
+	p.tamper = func(hs []chain.Header) []chain.Header {
+		for i := range hs {
+			if hs[i].Height == bad {
+				hs[i].Bits = 0x1d00ffff
+			}
+		}
+		return hs
+	}
+	h := startNode(t, p)
+	s := waitState(t, h.node, "the invalid header reported", func(s State) bool {
+		return strings.Contains(problems(s), fmt.Sprintf("invalid header at height %d", bad))
+	})
+	if s.Tip.Height != bad-1 {
+		t.Fatalf("tip %d, want %d", s.Tip.Height, bad-1)
+	}
+	h.cancel()
+	<-h.done
+	hs := storedHeaders(t, h.chainDB)
+	for _, hd := range hs {
+		if hd.Height >= bad {
+			t.Fatalf("stored a header at height %d", hd.Height)
+		}
+	}
+	if len(hs) != int(bad) {
+		t.Fatalf("%d headers stored, want %d (genesis to %d)", len(hs), bad, bad-1)
+	}
+}
+
+// storedHeaders decodes every header in the store's records.
+func storedHeaders(t *testing.T, db kv.DB) []chain.Header {
+	t.Helper()
+	var out []chain.Header
+	for _, e := range must(db.All(kv.StoreHeaders)) {
+		for v := e.Value; len(v) >= chain.HeaderSize; v = v[chain.HeaderSize:] {
+			hd, err := chain.DecodeHeader(v[:chain.HeaderSize])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, hd)
+		}
+	}
+	return out
 }
 
 func must[T any](v T, err error) T {

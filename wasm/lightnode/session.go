@@ -48,6 +48,7 @@ type session struct {
 	gotHello   bool
 	claim      *tipClaim
 	headersAt  time.Time // when the outstanding GETHEADERS went out; zero if none
+	waitFrom   time.Time // since when the session has had nothing to do but wait for HEADERS
 	blocksAt   time.Time
 	wanted     map[chain.Hash]bool
 	garbage    int
@@ -270,6 +271,7 @@ func (s *session) flushFeed() {
 
 // handle processes one frame. An error ends the session.
 func (s *session) handle(frame []byte) error {
+	arrived := s.n.cfg.Now()
 	m, err := wire.Parse(frame)
 	if err != nil {
 		if errors.Is(err, wire.ErrUnknownVerb) {
@@ -286,6 +288,13 @@ func (s *session) handle(frame []byte) error {
 	case *wire.MsgHello:
 		return s.onHello(m)
 	case *wire.MsgHeaders:
+		s.n.mu.Lock()
+		if !s.waitFrom.IsZero() {
+			s.n.stats.WaitTime += arrived.Sub(s.waitFrom)
+			s.waitFrom = time.Time{}
+		}
+		s.n.stats.ParseTime += s.n.cfg.Now().Sub(arrived)
+		s.n.mu.Unlock()
 		return s.onHeaders(m.Headers)
 	case *wire.MsgTip:
 		return s.onTip(m)
@@ -360,7 +369,18 @@ func (s *session) requestHeaders() {
 		s.n.setConn(connState{State: "syncing", Detail: s.n.Relay()})
 	}
 	s.headersAt = s.n.cfg.Now()
+	s.waitFrom = s.headersAt
 	s.send(&wire.MsgGetHeaders{Locator: s.net.chain.Locator(), Max: wire.MaxHeadersPerMsg})
+}
+
+// requestHeadersAfter asks for the headers that follow last, a header not
+// yet verified, so the relay finds and sends the next batch while this one
+// is verified and stored. The rest of the locator covers a relay that does
+// not have last on its best chain.
+func (s *session) requestHeadersAfter(last *chain.Header) {
+	s.headersAt = s.n.cfg.Now()
+	loc := append([]chain.Hash{last.Hash()}, s.net.chain.Locator()...)
+	s.send(&wire.MsgGetHeaders{Locator: loc[:min(len(loc), chain.MaxLocatorHashes)], Max: wire.MaxHeadersPerMsg})
 }
 
 func (s *session) onHeaders(hs []chain.Header) error {
@@ -370,6 +390,18 @@ func (s *session) onHeaders(hs []chain.Header) error {
 	}
 	s.headersAt = time.Time{}
 	c := s.net.chain
+	// A full batch whose last header is new is most likely followed by
+	// more: ask for them now. If this batch turns out bad the session ends
+	// and the answer is never read; if it is good, its last header is
+	// stored by then, so the answer connects.
+	pipelined := false
+	if len(hs) >= wire.MaxHeadersPerMsg {
+		last := &hs[len(hs)-1]
+		if _, known := c.HeaderByHash(last.Hash()); !known {
+			s.requestHeadersAfter(last)
+			pipelined = true
+		}
+	}
 	now := s.n.cfg.Now()
 	added := 0
 	var bad error
@@ -394,19 +426,27 @@ func (s *session) onHeaders(hs []chain.Header) error {
 			break
 		}
 	}
-	elapsed := s.n.cfg.Now().Sub(now)
+	verified := s.n.cfg.Now()
 	if err := s.net.store.Flush(); err != nil {
 		s.n.problem("could not save headers: %v", err)
 	}
+	stored := s.n.cfg.Now()
 	s.n.mu.Lock()
 	s.n.stats.Verified += added
-	s.n.stats.VerifyTime += elapsed
+	s.n.stats.VerifyTime += verified.Sub(now)
+	s.n.stats.StoreTime += stored.Sub(verified)
+	s.n.stats.Batches++
 	s.n.mu.Unlock()
 	if bad != nil {
 		return bad
 	}
 	if len(hs) >= wire.MaxHeadersPerMsg && added > 0 {
-		s.requestHeaders()
+		if !pipelined {
+			s.requestHeaders()
+		}
+		if !s.headersAt.IsZero() {
+			s.waitFrom = stored
+		}
 		return nil
 	}
 	s.synced()

@@ -38,7 +38,11 @@ func (nw *network) markBody(h chain.Hash) {
 // SyncStats measure header sync, for the page and the benchmarks.
 type SyncStats struct {
 	Verified   int           // headers checked and connected since start
-	VerifyTime time.Duration // spent in chain.ProcessHeader and storing
+	VerifyTime time.Duration // spent in chain.ProcessHeader
+	StoreTime  time.Duration // spent storing verified headers (headerstore Flush)
+	ParseTime  time.Duration // spent decoding HEADERS messages
+	WaitTime   time.Duration // idle between finishing a batch and the next HEADERS
+	Batches    int           // HEADERS messages processed
 	SyncTime   time.Duration // first GETHEADERS to the first time synced
 	SyncedAt   time.Time
 }
@@ -71,6 +75,10 @@ type TipView struct {
 type SyncView struct {
 	Headers      int     `json:"headers"` // verified since the page opened
 	VerifyMillis float64 `json:"verifyMs"`
+	StoreMillis  float64 `json:"storeMs"`
+	ParseMillis  float64 `json:"parseMs"`
+	WaitMillis   float64 `json:"waitMs"`
+	Batches      int     `json:"batches"`
 	SyncMillis   float64 `json:"syncMs"`
 	Synced       bool    `json:"synced"`
 }
@@ -114,6 +122,10 @@ func (n *Node) State() State {
 		Sync: SyncView{
 			Headers:      n.stats.Verified,
 			VerifyMillis: float64(n.stats.VerifyTime) / float64(time.Millisecond),
+			StoreMillis:  float64(n.stats.StoreTime) / float64(time.Millisecond),
+			ParseMillis:  float64(n.stats.ParseTime) / float64(time.Millisecond),
+			WaitMillis:   float64(n.stats.WaitTime) / float64(time.Millisecond),
+			Batches:      n.stats.Batches,
 			SyncMillis:   float64(n.stats.SyncTime) / float64(time.Millisecond),
 			Synced:       !n.stats.SyncedAt.IsZero(),
 		},
