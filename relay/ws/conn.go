@@ -182,29 +182,30 @@ func (c *conn) stopRead() {
 	c.ws.NetConn().SetReadDeadline(time.Now())
 }
 
-// take removes every queued frame. spare, the emptied slice of the last
-// batch, becomes the queue if it is small, so a connection that gets a
-// frame now and then does not allocate a slice each time, and an idle one
-// keeps at most a few hundred bytes.
-func (c *conn) take(spare []outFrame) []outFrame {
+// take removes every queued frame.
+func (c *conn) take() []outFrame {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
 	c.queue = nil
-	if cap(spare) <= 16 {
-		c.queue = spare[:0]
-	}
 	return q
 }
 
-// wrote accounts for n bytes written and wakes WaitQueue.
-func (c *conn) wrote(n int) {
+// wrote accounts for the n bytes of batch written and wakes WaitQueue. The
+// emptied batch becomes the queue if it is small and nothing was queued
+// meanwhile, so a connection that gets a frame now and then does not
+// allocate a slice each time, and an idle one keeps a few hundred bytes.
+func (c *conn) wrote(n int, batch []outFrame) {
+	clear(batch) // let the frames go
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	c.queued -= n
 	if c.drained != nil {
 		close(c.drained)
 		c.drained = nil
+	}
+	if c.queue == nil && cap(batch) <= 16 {
+		c.queue = batch[:0]
 	}
 }
 
@@ -236,21 +237,14 @@ func (c *conn) writePump() {
 }
 
 // writeQueued writes the frames queued so far, corked into as few system
-// calls as they fit; false if a write failed.
+// calls as they fit; false if a write failed. It takes the queue once, so
+// a connection that is never idle still goes back to writePump for pings.
 func (c *conn) writeQueued() bool {
-	var spare []outFrame
-	for {
-		batch := c.take(spare)
-		if len(batch) == 0 {
-			return true
-		}
-		ok := c.writeBatch(batch)
-		clear(batch) // let the frames go
-		spare = batch
-		if !ok {
-			return false
-		}
+	batch := c.take()
+	if len(batch) == 0 {
+		return true
 	}
+	return c.writeBatch(batch)
 }
 
 func (c *conn) writeBatch(batch []outFrame) bool {
@@ -266,14 +260,14 @@ func (c *conn) writeBatch(batch []outFrame) bool {
 	var err error
 	n := 0
 	for _, f := range batch {
+		n += len(f.data)
+		if err != nil {
+			continue // counted, not written: the connection is aborted
+		}
 		if f.pm != nil {
 			err = c.ws.WritePreparedMessage(f.pm)
 		} else {
 			err = c.ws.WriteMessage(websocket.TextMessage, f.data)
-		}
-		n += len(f.data)
-		if err != nil {
-			break
 		}
 	}
 	if c.cork != nil {
@@ -281,7 +275,7 @@ func (c *conn) writeBatch(batch []outFrame) bool {
 			err = uerr
 		}
 	}
-	c.wrote(n)
+	c.wrote(n, batch)
 	return err == nil
 }
 
