@@ -157,9 +157,9 @@ func (s *Store) Flush() error {
 }
 
 // maxRecordHeaders bounds the headers in one record: 512 headers are 48 KiB,
-// under the 64 KiB from which Chromium moves an IndexedDB value out of its
-// database into a blob file of its own, which made a flush of 2000 headers
-// in one record cost about 30 ms instead of a few.
+// under the 64 KiB from which Chromium wraps an IndexedDB value in a blob
+// stored outside its database (IDBValueWrapper::kWrapThreshold), an extra
+// file to write at each flush and to read back at each start.
 const maxRecordHeaders = 512
 
 // recordOp stores encoded headers (a copy of them) as one record.
