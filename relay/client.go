@@ -112,6 +112,13 @@ func (c *Client) closeConn(code int, reason string) {
 	c.conn.Close(code, reason)
 }
 
+// isClosing reports whether the core has closed the connection.
+func (c *Client) isClosing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closing
+}
+
 // Misbehave adds points to the client's IP's ban score. At the threshold
 // the connection is closed with the reason and the IP refused for
 // Options.BanDuration. It reports whether the client was banned.
@@ -259,6 +266,9 @@ func (c *Client) handleEvent(ctx context.Context, ev *nostr.Event) {
 func (c *Client) processEvent(ctx context.Context, ev *nostr.Event) {
 	r := c.relay
 	ok := func(accepted bool, reason string) { c.answerEvent(ev.ID, accepted, reason) }
+	if c.isClosing() {
+		return // banned or dropped meanwhile: its window's events cost nothing more
+	}
 	if err := ev.Verify(); err != nil {
 		ok(false, wire.PrefixInvalid+": "+err.Error())
 		c.Misbehave(ScoreInvalid, err.Error())
