@@ -12,6 +12,9 @@
 // RejectMessage, RejectEvent, RejectReq, OnConnect, OnDisconnect), filled
 // with the constructors in policies.go or with any function of that type.
 //
-// The package imports neither net nor net/http and starts no goroutines:
-// every call runs on its caller's goroutine.
+// The package imports neither net nor net/http. Every call runs on its
+// caller's goroutine but one: a new EVENT is verified and submitted on a
+// goroutine of its own, up to Options.EventWindow per connection, which
+// exits once the event is answered (Client.Drain waits for them; a window
+// of 1 keeps everything on the caller's goroutine, in order).
 package relay
