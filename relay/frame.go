@@ -1,6 +1,9 @@
 package relay
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Frame is an encoded message that the core sends, unchanged, to many
 // connections: an event's delivery to every subscription with the same id,
@@ -12,12 +15,17 @@ import "sync"
 type Frame struct {
 	Data []byte
 
-	once sync.Once
-	enc  any
+	sends atomic.Int32
+	once  sync.Once
+	enc   any
 }
 
 // NewFrame returns a Frame holding data.
 func NewFrame(data []byte) *Frame { return &Frame{Data: data} }
+
+// Shared reports whether the frame was queued to more than one connection
+// so far: below that, encoding it for all is not worth it.
+func (f *Frame) Shared() bool { return f.sends.Load() > 1 }
 
 // Encoded returns the transport's encoding of the frame, made by encode on
 // the first call and shared by later ones (a Frame serves one transport).
@@ -36,6 +44,7 @@ type FrameSender interface {
 // sendShared queues a shared frame, as a FrameSender if the transport is
 // one.
 func (c *Client) sendShared(f *Frame) bool {
+	f.sends.Add(1)
 	if fs, ok := c.conn.(FrameSender); ok {
 		return fs.SendShared(f)
 	}

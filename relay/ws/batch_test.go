@@ -16,7 +16,7 @@ import (
 	"postwork/relay"
 )
 
-// A burst of fan-out deliveries (shared, prepared frames) mixed with frames
+// A burst of fan-out deliveries (shared frames, some prepared) mixed with frames
 // for this connection alone, some larger than what a corked write holds,
 // arrives whole and in order, while the client's pings are answered in
 // between: the writer corks what has queued into few writes, and gorilla's
@@ -41,6 +41,14 @@ func TestBurstArrivesWholeAndInOrder(t *testing.T) {
 	c := got.Load()
 	if c == nil {
 		t.Fatal("the core never saw the connection")
+	}
+	// Another subscriber to "a" makes those deliveries shared frames,
+	// written prepared (websocket.PreparedMessage) when both got them
+	// before the writer ran, plain otherwise: the bytes must be the same.
+	other := dial(t, ts.url)
+	other.send(&wire.MsgReq{SubID: "a", Filters: []wire.Filter{{Kinds: []int{1}, HasLimit: true}}})
+	if _, ok := other.next().(*wire.MsgEOSE); !ok {
+		t.Fatal("no EOSE for the other subscriber")
 	}
 
 	// notice is the text of the i-th frame for this client alone (not a

@@ -44,11 +44,12 @@ type conn struct {
 	deadline time.Time // the write deadline set last; the writer's alone
 }
 
-// outFrame is a queued frame: its bytes, and for a frame shared by many
-// connections the WebSocket frame gorilla prepared once for all of them.
+// outFrame is a queued frame: its bytes, and for a frame the core sends to
+// many connections, that frame, whose WebSocket encoding gorilla prepares
+// once for all of them.
 type outFrame struct {
-	data []byte
-	pm   *websocket.PreparedMessage
+	data   []byte
+	shared *relay.Frame
 }
 
 func newConn(ws *websocket.Conn, cork *corkConn, server bool, ip string, opts *Options) *conn {
@@ -69,14 +70,15 @@ func (c *conn) Send(frame []byte) bool { return c.enqueue(outFrame{data: frame})
 
 // SendShared is Send for a frame many connections get (relay.FrameSender):
 // an accepted connection writes the WebSocket frame prepared once for all
-// (websocket.PreparedMessage). A dialled one writes the bytes, since a
-// client's frames are masked and a prepared one would share its mask.
+// (websocket.PreparedMessage), when the frame went to more than one by the
+// time it is written (preparing costs more than one plain write). A dialled
+// one writes the bytes, since a client's frames are masked and a prepared
+// one would share its mask.
 func (c *conn) SendShared(f *relay.Frame) bool {
 	if !c.server {
 		return c.Send(f.Data)
 	}
-	pm, _ := f.Encoded(prepare).(*websocket.PreparedMessage)
-	return c.enqueue(outFrame{data: f.Data, pm: pm})
+	return c.enqueue(outFrame{data: f.Data, shared: f})
 }
 
 // prepare builds the WebSocket frame of a relay.Frame; nil if gorilla
@@ -264,8 +266,12 @@ func (c *conn) writeBatch(batch []outFrame) bool {
 		if err != nil {
 			continue // counted, not written: the connection is aborted
 		}
-		if f.pm != nil {
-			err = c.ws.WritePreparedMessage(f.pm)
+		var pm *websocket.PreparedMessage
+		if f.shared != nil && f.shared.Shared() {
+			pm, _ = f.shared.Encoded(prepare).(*websocket.PreparedMessage)
+		}
+		if pm != nil {
+			err = c.ws.WritePreparedMessage(pm)
 		} else {
 			err = c.ws.WriteMessage(websocket.TextMessage, f.data)
 		}
