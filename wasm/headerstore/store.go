@@ -37,6 +37,11 @@ const tipKey = "tip"
 type Store struct {
 	db kv.DB
 
+	// flushMu makes flushes take turns: two at once would write the same
+	// pending headers and then each drop them from pending, the second
+	// dropping headers neither wrote.
+	flushMu sync.Mutex
+
 	mu sync.Mutex
 	// loaded holds the headers read at Open until the chain has indexed
 	// them (ForEachHeader); after that the chain's index is the only copy
@@ -126,8 +131,11 @@ func (s *Store) Len() int {
 
 // Flush writes everything changed since the last Flush in one transaction:
 // the new headers as a few records, and the tip. On failure the changes stay
-// pending and the next Flush tries them again.
+// pending and the next Flush tries them again. It is safe to call from
+// several goroutines; they take turns.
 func (s *Store) Flush() error {
+	s.flushMu.Lock()
+	defer s.flushMu.Unlock()
 	s.mu.Lock()
 	n := len(s.pending)
 	seq := s.tipSeq

@@ -3,7 +3,9 @@ package headerstore
 import (
 	"encoding/hex"
 	"errors"
+	"runtime"
 	"testing"
+	"time"
 
 	"postwork/chain"
 	"postwork/chain/chaintest"
@@ -251,4 +253,71 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// gateDB holds each Apply until the test releases it, as IndexedDB holds
+// a flush until its transaction commits.
+type gateDB struct {
+	*kv.Mem
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (d *gateDB) Apply(ops []kv.Op) error {
+	d.entered <- struct{}{}
+	<-d.release
+	return d.Mem.Apply(ops)
+}
+
+// A flush started while another waits for its transaction (the page
+// flushes in the background while it verifies the next batch) waits its
+// turn, then stores what the first did not: nothing is lost.
+func TestOverlappingFlushesLoseNothing(t *testing.T) {
+	db := &gateDB{Mem: kv.NewMem(), entered: make(chan struct{}), release: make(chan struct{})}
+	s, c := open(t, db)
+	blocks := chaintest.Branch(t, p, &p.Genesis().Header, 20, "a")
+	addHeaders(t, c, blocks[:10])
+	first, second := make(chan error, 1), make(chan error, 1)
+	go func() { first <- s.Flush() }()
+	await(t, db.entered, "the first flush to write")
+	addHeaders(t, c, blocks[10:])
+	go func() { second <- s.Flush() }()
+	// Give the second flush every chance to reach the database: it must
+	// not before the first is done.
+	for range 1000 {
+		select {
+		case <-db.entered:
+			t.Fatal("a second flush wrote while the first was still writing")
+		default:
+			runtime.Gosched()
+		}
+	}
+	db.release <- struct{}{}
+	if err := await(t, first, "the first flush"); err != nil {
+		t.Fatal(err)
+	}
+	await(t, db.entered, "the second flush to write")
+	db.release <- struct{}{}
+	if err := await(t, second, "the second flush"); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Len() != 21 {
+		t.Fatalf("reopened with %d headers, want 21", s2.Len())
+	}
+}
+
+// await receives from ch, failing the test if nothing comes within a minute.
+func await[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(time.Minute):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
 }
