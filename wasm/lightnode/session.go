@@ -49,6 +49,9 @@ type session struct {
 	claim      *tipClaim
 	headersAt  time.Time // when the outstanding GETHEADERS went out; zero if none
 	waitFrom   time.Time // since when the session has had nothing to do but wait for HEADERS
+	flushing   bool      // a background flush of verified headers is running (flushHeaders)
+	flushAgain bool      // more headers were verified while it ran
+	flushes    sync.WaitGroup
 	blocksAt   time.Time
 	wanted     map[chain.Hash]bool
 	garbage    int
@@ -139,6 +142,7 @@ func (n *Node) runSession(ctx context.Context) error {
 		}
 		n.mu.Unlock()
 		s.close(nil)
+		s.flushes.Wait() // the session's headers are stored when it ends
 	}()
 	n.setConn(connState{State: "open", Detail: url})
 
@@ -427,14 +431,10 @@ func (s *session) onHeaders(hs []chain.Header) error {
 		}
 	}
 	verified := s.n.cfg.Now()
-	if err := s.net.store.Flush(); err != nil {
-		s.n.problem("could not save headers: %v", err)
-	}
-	stored := s.n.cfg.Now()
+	s.flushHeaders()
 	s.n.mu.Lock()
 	s.n.stats.Verified += added
 	s.n.stats.VerifyTime += verified.Sub(now)
-	s.n.stats.StoreTime += stored.Sub(verified)
 	s.n.stats.Batches++
 	s.n.mu.Unlock()
 	if bad != nil {
@@ -445,12 +445,50 @@ func (s *session) onHeaders(hs []chain.Header) error {
 			s.requestHeaders()
 		}
 		if !s.headersAt.IsZero() {
-			s.waitFrom = stored
+			s.waitFrom = verified
 		}
 		return nil
 	}
 	s.synced()
 	return nil
+}
+
+// flushHeaders stores the headers verified so far in the background: the
+// IndexedDB transaction commits while the session verifies the next batch,
+// instead of the sync waiting for it. One flush runs at a time; headers
+// verified meanwhile go in the next. The goroutine exits when nothing is
+// left to flush, and the session waits for it before it ends. s.mu is held.
+func (s *session) flushHeaders() {
+	if s.flushing {
+		s.flushAgain = true
+		return
+	}
+	s.flushing = true
+	store := s.net.store
+	s.flushes.Add(1)
+	go func() {
+		defer s.flushes.Done()
+		for {
+			start := s.n.cfg.Now()
+			err := store.Flush()
+			took := s.n.cfg.Now().Sub(start)
+			if err != nil {
+				s.n.problem("could not save headers: %v", err)
+			}
+			s.n.mu.Lock()
+			s.n.stats.StoreTime += took
+			s.n.mu.Unlock()
+			s.mu.Lock()
+			again := s.flushAgain && err == nil
+			s.flushAgain = false
+			s.flushing = again
+			store = s.net.store // the network followed may have changed
+			s.mu.Unlock()
+			if !again {
+				return
+			}
+		}
+	}()
 }
 
 // disconnected makes the posts of blocks a reorganisation removed pending.
