@@ -184,11 +184,15 @@ func (c *conn) stopRead() {
 	c.ws.NetConn().SetReadDeadline(time.Now())
 }
 
-// take removes every queued frame.
+// take removes every queued frame. An empty queue keeps its slice: the
+// writer is often woken for frames an earlier take already got.
 func (c *conn) take() []outFrame {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
 	q := c.queue
+	if len(q) == 0 {
+		return nil
+	}
 	c.queue = nil
 	return q
 }
