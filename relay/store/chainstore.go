@@ -155,10 +155,7 @@ func (s *Store) ConnectBlock(b *chain.Block) error {
 		if err != nil {
 			return err
 		}
-		w, err := newPostWriter(tx)
-		if err != nil {
-			return err
-		}
+		w := newPostWriter(tx)
 		defer w.close()
 		var buf []byte
 		for i, e := range b.Events {

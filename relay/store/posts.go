@@ -71,10 +71,7 @@ func (s *Store) SavePending(ev *nostr.Event, received time.Time) error {
 	posts := b.posts
 	s.bmu.Unlock()
 	err := s.txLocked(context.Background(), true, func(tx *sql.Tx) error {
-		w, err := newPostWriter(tx)
-		if err != nil {
-			return err
-		}
+		w := newPostWriter(tx)
 		defer w.close()
 		var buf []byte
 		for _, p := range posts {
@@ -259,38 +256,41 @@ func decodePost(id, event []byte) (*nostr.Event, error) {
 	return ev, nil
 }
 
-// postWriter holds the statements that write posts in one transaction.
+// postWriter writes posts in one transaction. It prepares each statement
+// when first used: a block's connect needs two of the four, and preparing
+// is a good part of a statement's cost.
 type postWriter struct {
+	tx                     *sql.Tx
 	ins, add, promote, tag *sql.Stmt
 }
 
-func newPostWriter(tx *sql.Tx) (*postWriter, error) {
-	w := &postWriter{}
-	var err error
-	if w.ins, err = tx.Prepare(`INSERT INTO posts(id, pubkey, created_at, kind, event, received)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING rid`); err != nil {
-		return nil, err
-	}
+// The statements of a postWriter.
+const (
+	insertPendingSQL = `INSERT INTO posts(id, pubkey, created_at, kind, event, received)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING rid`
 	// confirm first tries to insert the post confirmed: a block from a
 	// peer brings posts new to the store, and a plain insert is the
 	// cheapest statement (no RETURNING, whose rows SQLite buffers in a
 	// temporary table per execution). A post stored already is then
 	// turned confirmed if it is pending (received is never NULL for those:
 	// SavePending and DisconnectBlock set it).
-	if w.add, err = tx.Prepare(`INSERT INTO posts(id, pubkey, created_at, kind, event, block, idx)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`); err != nil {
-		w.close()
-		return nil, err
+	insertConfirmedSQL = `INSERT INTO posts(id, pubkey, created_at, kind, event, block, idx)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`
+	promoteSQL   = `UPDATE posts SET block = ?, idx = ?, event = ? WHERE id = ? AND block IS NULL`
+	insertTagSQL = `INSERT OR IGNORE INTO tags(name, value, post) VALUES (?, ?, ?)`
+)
+
+func newPostWriter(tx *sql.Tx) *postWriter { return &postWriter{tx: tx} }
+
+// stmt returns *st, preparing it first if needed.
+func (w *postWriter) stmt(st **sql.Stmt, query string) (*sql.Stmt, error) {
+	if *st == nil {
+		var err error
+		if *st, err = w.tx.Prepare(query); err != nil {
+			return nil, err
+		}
 	}
-	if w.promote, err = tx.Prepare(`UPDATE posts SET block = ?, idx = ?, event = ? WHERE id = ? AND block IS NULL`); err != nil {
-		w.close()
-		return nil, err
-	}
-	if w.tag, err = tx.Prepare("INSERT OR IGNORE INTO tags(name, value, post) VALUES (?, ?, ?)"); err != nil {
-		w.close()
-		return nil, err
-	}
-	return w, nil
+	return *st, nil
 }
 
 func (w *postWriter) close() {
@@ -303,8 +303,12 @@ func (w *postWriter) close() {
 
 // insertPending adds a pending post unless its id is stored already.
 func (w *postWriter) insertPending(ev *nostr.Event, enc []byte, received int64) error {
+	ins, err := w.stmt(&w.ins, insertPendingSQL)
+	if err != nil {
+		return err
+	}
 	var rid int64
-	err := w.ins.QueryRow(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, received).Scan(&rid)
+	err = ins.QueryRow(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, received).Scan(&rid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -317,7 +321,11 @@ func (w *postWriter) insertPending(ev *nostr.Event, enc []byte, received int64) 
 // confirm records ev as the idx-th post of block, inserting it or turning
 // its pending row confirmed; a post confirmed already is an error.
 func (w *postWriter) confirm(ev *nostr.Event, enc []byte, block int64, idx int) error {
-	res, err := w.add.Exec(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, block, idx)
+	add, err := w.stmt(&w.add, insertConfirmedSQL)
+	if err != nil {
+		return err
+	}
+	res, err := add.Exec(ev.ID[:], ev.PubKey[:], ev.CreatedAt, ev.Kind, enc, block, idx)
 	if err != nil {
 		return err
 	}
@@ -331,7 +339,11 @@ func (w *postWriter) confirm(ev *nostr.Event, enc []byte, block int64, idx int) 
 		return w.tags(ev, rid)
 	}
 	// Stored already: pending (its tags are indexed) or confirmed.
-	res, err = w.promote.Exec(block, idx, enc, ev.ID[:])
+	promote, err := w.stmt(&w.promote, promoteSQL)
+	if err != nil {
+		return err
+	}
+	res, err = promote.Exec(block, idx, enc, ev.ID[:])
 	if err != nil {
 		return err
 	}
@@ -347,7 +359,11 @@ func (w *postWriter) confirm(ev *nostr.Event, enc []byte, block int64, idx int) 
 // value of each, as NIP-01 filters match them.
 func (w *postWriter) tags(ev *nostr.Event, rid int64) error {
 	for _, t := range indexedTags(ev) {
-		if _, err := w.tag.Exec(t[0], t[1], rid); err != nil {
+		tag, err := w.stmt(&w.tag, insertTagSQL)
+		if err != nil {
+			return err
+		}
+		if _, err := tag.Exec(t[0], t[1], rid); err != nil {
 			return err
 		}
 	}
