@@ -40,7 +40,9 @@ func (s *Store) PutBlock(b *chain.Block) error {
 	if b.Coinbase.Reward <= math.MaxInt64 {
 		reward = int64(b.Coinbase.Reward)
 	}
-	return s.write(context.Background(), false, func(tx *sql.Tx) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	err := s.txLocked(context.Background(), false, func(tx *sql.Tx) error {
 		var id int64
 		err := tx.QueryRow(`INSERT INTO blocks(hash, prev, height, header, has_body, miner, reward)
 			VALUES (?, ?, ?, ?, 1, ?, ?)
@@ -52,6 +54,10 @@ func (s *Store) PutBlock(b *chain.Block) error {
 		_, err = tx.Exec("INSERT INTO bodies(block, data) VALUES (?, ?) ON CONFLICT(block) DO NOTHING", id, body)
 		return err
 	})
+	if err == nil {
+		s.rememberBlock(b)
+	}
+	return err
 }
 
 func checkHeight(h *chain.Header) error {
@@ -219,8 +225,9 @@ const hasEventSQL = "SELECT 1 FROM posts WHERE id = ? AND block IS NOT NULL"
 
 // HasEvent reports whether an event is confirmed in the best chain.
 //
-// The chain asks it for every post of a block just before connecting it.
-// When no write holds the writer connection, it asks there: that
+// The chain asks it for every post of a block just before connecting it:
+// for the posts of the block stored last, one query answers them all (see
+// eventMemo). When no write holds the writer connection, it asks there: that
 // connection's cache holds the index pages the last blocks wrote, while a
 // pooled reader starts cold after every write (SQLite drops a connection's
 // page cache when another one changed the file) and reads them again.
@@ -233,6 +240,9 @@ func (s *Store) HasEvent(id [32]byte) (bool, error) {
 		defer s.wmu.Unlock()
 		if s.closed.Load() {
 			return false, ErrClosed
+		}
+		if in, ok, err := s.memoHasEvent(id); ok || err != nil {
+			return in, err
 		}
 		st = s.wHasEvent
 	}

@@ -57,8 +57,13 @@ type Store struct {
 	w      *sql.DB
 	wc     *sql.Conn
 	closed atomic.Bool
-	// wHasEvent is HasEvent on wc, for when no write holds it.
-	wHasEvent *sql.Stmt
+	// wHasEvent is HasEvent on wc, for when no write holds it;
+	// wConfirmedIn the memo's query (eventmemo.go).
+	wHasEvent, wConfirmedIn *sql.Stmt
+	// gen counts the writes; memo answers HasEvent for the last stored
+	// block's posts while gen has not moved. Both are guarded by wmu.
+	gen  uint64
+	memo eventMemo
 
 	// r is the read pool; in WAL mode readers never wait for the writer.
 	// The statements the chain runs for every block and post are prepared
@@ -138,6 +143,9 @@ func (s *Store) open(ctx context.Context) error {
 		return err
 	}
 	if s.wHasEvent, err = s.wc.PrepareContext(ctx, hasEventSQL); err != nil {
+		return err
+	}
+	if s.wConfirmedIn, err = s.wc.PrepareContext(ctx, confirmedInSQL); err != nil {
 		return err
 	}
 	// Refresh the query planner's statistics where they are missing or
@@ -287,7 +295,7 @@ func (s *Store) Close() error {
 
 func (s *Store) closeAll() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.hasEvent, s.block, s.wHasEvent} {
+	for _, st := range []*sql.Stmt{s.hasEvent, s.block, s.wHasEvent, s.wConfirmedIn} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -318,6 +326,7 @@ func (s *Store) txLocked(ctx context.Context, durable bool, fn func(tx *sql.Tx) 
 	if s.closed.Load() {
 		return ErrClosed
 	}
+	defer func() { s.gen++ }() // what was read before may have changed
 	if durable {
 		if _, err := s.wc.ExecContext(ctx, "PRAGMA synchronous=FULL"); err != nil {
 			return err
