@@ -402,7 +402,7 @@ func (c *Chain) ProcessBlock(b *Block, now int64) (*Result, error) {
 		return &Result{Hash: hash}, err
 	}
 	// Signatures dominate the cost; check them without holding the lock.
-	sb, err := checkSane(c.p, b, hash)
+	sb, err := checkSane(c.p, b, hash, nil)
 	if err != nil {
 		return &Result{Hash: hash}, err
 	}

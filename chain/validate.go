@@ -128,17 +128,17 @@ func checkHeaderContext(p *Params, h, parent *Header, parentHash Hash, prevTimes
 // context: header sanity, limits, coinbase, Merkle root, and each event's id,
 // limits and signature. Signatures are checked on all cores.
 func CheckBlockSanity(p *Params, b *Block) error {
-	return checkBlockSanity(p, b, b.Hash())
+	return checkBlockSanity(p, b, b.Hash(), nil)
 }
 
-func checkBlockSanity(p *Params, b *Block, hash Hash) error {
+func checkBlockSanity(p *Params, b *Block, hash Hash, known Verified) error {
 	if err := checkHeaderSanity(p, &b.Header, hash); err != nil {
 		return err
 	}
-	return checkBody(p, b)
+	return checkBody(p, b, known)
 }
 
-func checkBody(p *Params, b *Block) error {
+func checkBody(p *Params, b *Block, known Verified) error {
 	if len(b.Events) > p.MaxBlockEvents {
 		return ruleError(ErrTooManyEvents, "%d events, limit %d", len(b.Events), p.MaxBlockEvents)
 	}
@@ -165,16 +165,16 @@ func checkBody(p *Params, b *Block) error {
 	if root := b.ComputeMerkle(); root != b.Header.Merkle {
 		return ruleError(ErrBadMerkle, "header has %s, body gives %s", b.Header.Merkle, root)
 	}
-	return verifyEvents(b.Events)
+	return verifyEvents(b.Events, known)
 }
 
 // verifyEvents checks ids and signatures on GOMAXPROCS goroutines (one in
 // wasm). It reports the lowest-indexed failure so the error is deterministic.
-func verifyEvents(events []*nostr.Event) error {
+func verifyEvents(events []*nostr.Event, known Verified) error {
 	workers := min(runtime.GOMAXPROCS(0), len(events))
 	if workers <= 1 {
 		for i, e := range events {
-			if err := e.Verify(); err != nil {
+			if err := verifyEvent(e, known); err != nil {
 				return ruleError(ErrBadEvent, "event %d (%x): %v", i, e.ID, err)
 			}
 		}
@@ -196,7 +196,7 @@ func verifyEvents(events []*nostr.Event) error {
 					return
 				}
 				for i := start; i < min(start+chunk, len(events)); i++ {
-					errs[i] = events[i].Verify()
+					errs[i] = verifyEvent(events[i], known)
 				}
 			}
 		})

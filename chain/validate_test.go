@@ -154,7 +154,7 @@ func TestVerifyEventsReportsFirstFailure(t *testing.T) {
 	bad2 := *events[90]
 	bad2.Sig[0] ^= 1
 	events[90] = &bad2
-	err := verifyEvents(events)
+	err := verifyEvents(events, nil)
 	var re *RuleError
 	if !errors.As(err, &re) || re.Kind != ErrBadEvent || !strings.Contains(re.Description, "event 60 ") {
 		t.Fatalf("got %v, want a failure of event 60", err)
