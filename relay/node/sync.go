@@ -175,7 +175,7 @@ func (n *Node) onBlock(ctx context.Context, p *peer, b *chain.Block) error {
 			return err
 		}
 	}
-	sb, err := chain.CheckSane(n.params, b)
+	sb, err := chain.CheckSaneKnown(n.params, b, n.verifiedBefore)
 	if err != nil {
 		n.settle(hash, p)
 		if chain.IsRuleError(err) {
@@ -305,11 +305,21 @@ func (n *Node) requestBlocks(prefer *peer) {
 // processBlock checks a block and adds it to the chain (see processSane).
 // The miner's blocks come this way.
 func (n *Node) processBlock(b *chain.Block, origin *relay.Client) (*chain.Result, error) {
-	sb, err := chain.CheckSane(n.params, b)
+	sb, err := chain.CheckSaneKnown(n.params, b, n.verifiedBefore)
 	if err != nil {
 		return &chain.Result{Hash: b.Hash()}, err
 	}
 	return n.processSane(sb, origin)
+}
+
+// verifiedBefore vouches for a post the mempool holds with the same
+// signature (the pool takes only verified posts; a block's copy may carry
+// another signature, which is then checked). Blocks of posts the node
+// already has, its own mined ones and most of its peers' once it is in
+// sync, then cost a hash per post instead of a signature check.
+func (n *Node) verifiedBefore(e *nostr.Event) bool {
+	pooled, ok := n.pool.Get(e.ID)
+	return ok && pooled.Sig == e.Sig
 }
 
 // processSane adds a checked block to the chain and brings the mempool, the

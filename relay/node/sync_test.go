@@ -50,19 +50,38 @@ func TestInvalidBlockBansSender(t *testing.T) {
 	greedy := func(*testing.T, *testClock) func(*chain.Block) {
 		return func(b *chain.Block) { b.Coinbase.Reward++ }
 	}
+	// The node holds the post in its mempool: a copy with another, invalid
+	// signature is not vouched for by it.
+	forgedPending := func(t *testing.T, clk *testClock) func(*chain.Block) {
+		return func(b *chain.Block) {
+			if len(b.Events) != 1 {
+				t.Fatalf("template has %d posts, want the pending one", len(b.Events))
+			}
+			forged := *b.Events[0]
+			forged.Sig[5] ^= 0x01
+			b.Events[0] = &forged
+		}
+	}
 	for _, tc := range []struct {
-		name  string
-		spoil func(*testing.T, *testClock) func(*chain.Block)
-		want  string
+		name    string
+		pending bool // the node holds a post in its mempool first
+		spoil   func(*testing.T, *testClock) func(*chain.Block)
+		want    string
 	}{
-		{"bad signature", forged, "signature"},
-		{"reward too high", greedy, "reward"},
+		{"bad signature", false, forged, "signature"},
+		{"bad signature on a pending post", true, forgedPending, "signature"},
+		{"reward too high", false, greedy, "reward"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := newClock()
 			n := startNode(t, clk)
 			for range 2 {
 				n.mine(clk)
+			}
+			if tc.pending {
+				if err := n.Submit(t.Context(), post(t, clk, "pending on the node")); err != nil {
+					t.Fatal(err)
+				}
 			}
 			tip := n.tip()
 			c := peerClient(t, n)
