@@ -63,7 +63,7 @@ func (e *Event) CheckID() error {
 }
 
 func (e *Event) checkSig() error {
-	pub, err := schnorr.ParsePubKey(e.PubKey[:])
+	pub, err := parsePubKey(e.PubKey)
 	if err != nil {
 		return fmt.Errorf("%w: %x is not the x coordinate of a curve point", ErrBadPubKey, e.PubKey)
 	}
