@@ -8,6 +8,7 @@ import (
 
 	"postwork/chain"
 	"postwork/chain/wire"
+	"postwork/relay"
 )
 
 // Malformed frames, unknown verbs, oversize messages, invalid signatures and
@@ -53,7 +54,7 @@ func TestAbuseAnsweredOthersServed(t *testing.T) {
 	// A frame over the limit for a client that is not a peer: the
 	// connection is closed with 1009.
 	big := dial(t, n.url)
-	big.sendRaw([]byte(`["NOTICE","` + strings.Repeat("x", DefaultLimits.MaxMessageSize) + `"]`))
+	big.sendRaw([]byte(`["NOTICE","` + strings.Repeat("x", relay.DefaultLimits.MaxMessageSize) + `"]`))
 	if err := big.closed(); !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
 		t.Errorf("oversize frame ended the connection with %v, want 1009", err)
 	}

@@ -27,7 +27,7 @@ import (
 
 // benchLimits lift the per-IP policies: every benchmark client is on
 // 127.0.0.1.
-var benchLimits = Limits{
+var benchLimits = relay.Limits{
 	ConnectionsPerIP: 100_000,
 	ClientRate:       relay.Rate{PerSecond: 1e9, Burst: 1e9},
 	IPRate:           relay.Rate{PerSecond: 1e9, Burst: 1e9},
@@ -369,7 +369,7 @@ func memInUse() uint64 {
 
 // startNodeB is startNode for benchmarks: the real clock, no PoW, and the
 // given limits (benchLimits when none).
-func startNodeB(b *testing.B, limits ...Limits) *testNode {
+func startNodeB(b *testing.B, limits ...relay.Limits) *testNode {
 	b.Helper()
 	l := benchLimits
 	if len(limits) > 0 {

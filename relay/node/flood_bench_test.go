@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"postwork/chain/wire"
+	"postwork/relay"
 )
 
 // BenchmarkFloodLatency measures what a flood from some connections costs
@@ -23,12 +24,12 @@ import (
 // flooders meet its rate limits and ban score, as they would in production;
 // "open-limits" shows the same flood with the limits lifted. Compare p99s.
 func BenchmarkFloodLatency(b *testing.B) {
-	b.Run("quiet", func(b *testing.B) { benchFloodLatency(b, 0, DefaultLimits) })
-	b.Run("flood=4", func(b *testing.B) { benchFloodLatency(b, 4, DefaultLimits) })
+	b.Run("quiet", func(b *testing.B) { benchFloodLatency(b, 0, relay.DefaultLimits) })
+	b.Run("flood=4", func(b *testing.B) { benchFloodLatency(b, 4, relay.DefaultLimits) })
 	b.Run("flood=4/open-limits", func(b *testing.B) { benchFloodLatency(b, 4, benchLimits) })
 }
 
-func benchFloodLatency(b *testing.B, flooders int, limits Limits) {
+func benchFloodLatency(b *testing.B, flooders int, limits relay.Limits) {
 	n := startNodeB(b, limits)
 	evs := signedPosts(b, b.N+1)
 	dialFrom := func(ip string) *websocket.Conn {

@@ -16,8 +16,6 @@ import (
 	"postwork/chain"
 	"postwork/chain/mempool"
 	"postwork/chain/miner"
-	"postwork/chain/nostr"
-	"postwork/chain/wire"
 	"postwork/relay"
 	"postwork/relay/ws"
 )
@@ -53,7 +51,7 @@ type Config struct {
 	// Agent is sent in HELLO; default "postwork/<Version>".
 	Agent string
 	// Limits are the relay's policies.
-	Limits Limits
+	Limits relay.Limits
 	// WS tunes the WebSocket transport; its ReadLimit defaults to
 	// Limits.MaxMessageSize.
 	WS ws.Options
@@ -70,7 +68,7 @@ type Node struct {
 	pool   *mempool.Pool
 	relay  *relay.Relay
 	ws     *ws.Server
-	info   *ws.Info
+	info   *relay.Info
 	miner  *miner.Miner
 	log    *slog.Logger
 	now    func() time.Time
@@ -130,7 +128,7 @@ func New(cfg Config) (*Node, error) {
 	if cfg.RedialMax < cfg.RedialMin {
 		cfg.RedialMax = max(30*time.Second, cfg.RedialMin)
 	}
-	cfg.Limits = cfg.Limits.withDefaults()
+	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.WS.ReadLimit <= 0 {
 		cfg.WS.ReadLimit = int64(cfg.Limits.MaxMessageSize)
 	}
@@ -158,7 +156,7 @@ func New(cfg Config) (*Node, error) {
 		nonce:    newNonce(),
 	}
 	n.relay = relay.New(n, relay.Options{Now: cfg.Now, Logger: cfg.Logger})
-	cfg.Limits.install(n.relay)
+	cfg.Limits.Install(n.relay)
 	n.relay.OnDisconnect = append(n.relay.OnDisconnect, n.peerGone)
 	n.ws = ws.New(n.relay, cfg.WS)
 	n.info = n.makeInfo()
@@ -199,25 +197,15 @@ func (n *Node) loadPending() error {
 	return n.store.RemovePending(drop)
 }
 
-func (n *Node) makeInfo() *ws.Info {
-	l := n.cfg.Limits
-	return &ws.Info{
+func (n *Node) makeInfo() *relay.Info {
+	return &relay.Info{
 		Name:          "postwork " + n.params.Name,
 		Description:   "A postwork full node: Nostr posts with NIP-13 work, mined into a proof-of-work chain.",
 		SupportedNIPs: []int{1, 11, 13},
 		Software:      Software,
 		Version:       Version,
-		Limitation: ws.Limitation{
-			MaxMessageLength: l.MaxMessageSize,
-			MaxSubscriptions: l.MaxSubscriptions,
-			MaxFilters:       l.MaxFilters,
-			MaxLimit:         l.QueryLimit,
-			MaxSubIDLength:   wire.MaxSubIDLength,
-			MaxEventTags:     nostr.MaxTags,
-			MaxContentLength: nostr.MaxContentSize,
-			MinPowDifficulty: n.minPoW,
-		},
-		Postwork: &ws.ChainInfo{Network: n.params.Name, Genesis: n.params.GenesisHash().String()},
+		Limitation:    n.cfg.Limits.Limitation(n.minPoW),
+		Postwork:      &relay.ChainInfo{Network: n.params.Name, Genesis: n.params.GenesisHash().String()},
 	}
 }
 
@@ -238,7 +226,7 @@ func (n *Node) InfoHandler(next http.Handler) http.Handler { return ws.InfoHandl
 func (n *Node) WebSocket() *ws.Server { return n.ws }
 
 // Info is the NIP-11 document.
-func (n *Node) Info() *ws.Info { return n.info }
+func (n *Node) Info() *relay.Info { return n.info }
 
 // Chain, Pool and Relay give the API read access to the node's parts.
 func (n *Node) Chain() *chain.Chain   { return n.chain }

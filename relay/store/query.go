@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"postwork/relay"
 )
 
 // Bounds on one query, so a filter cannot make the node read or bind
@@ -15,7 +17,7 @@ import (
 const (
 	// MaxQueryLimit caps PostQuery.Limit; it is also the limit when none is
 	// set.
-	MaxQueryLimit = 500
+	MaxQueryLimit = relay.MaxQueryLimit
 	// MaxQueryValues bounds the values of one query: ids, authors, kinds and
 	// tag values together.
 	MaxQueryValues = 1000

@@ -5,48 +5,15 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"postwork/relay"
 )
-
-// Info is the NIP-11 relay information document.
-type Info struct {
-	Name          string     `json:"name,omitempty"`
-	Description   string     `json:"description,omitempty"`
-	PubKey        string     `json:"pubkey,omitempty"`
-	Contact       string     `json:"contact,omitempty"`
-	SupportedNIPs []int      `json:"supported_nips"`
-	Software      string     `json:"software"`
-	Version       string     `json:"version"`
-	Limitation    Limitation `json:"limitation"`
-	// Postwork describes the chain this relay serves, for light nodes.
-	Postwork *ChainInfo `json:"postwork,omitempty"`
-}
-
-// Limitation is NIP-11's limitation object.
-type Limitation struct {
-	MaxMessageLength int  `json:"max_message_length"`
-	MaxSubscriptions int  `json:"max_subscriptions"`
-	MaxFilters       int  `json:"max_filters"`
-	MaxLimit         int  `json:"max_limit"`
-	MaxSubIDLength   int  `json:"max_subid_length"`
-	MaxEventTags     int  `json:"max_event_tags"`
-	MaxContentLength int  `json:"max_content_length"`
-	MinPowDifficulty int  `json:"min_pow_difficulty"`
-	AuthRequired     bool `json:"auth_required"`
-	PaymentRequired  bool `json:"payment_required"`
-	RestrictedWrites bool `json:"restricted_writes"`
-}
-
-// ChainInfo names the network a relay is a node of.
-type ChainInfo struct {
-	Network string `json:"network"`
-	Genesis string `json:"genesis"`
-}
 
 // InfoHandler serves info to requests that accept application/nostr+json
 // (NIP-11) and passes every other request to next (404 if nil), so it wraps
 // whatever else is mounted at the same path. It answers CORS preflights
 // for the document, which browsers send before fetching it.
-func InfoHandler(info *Info, next http.Handler) http.Handler {
+func InfoHandler(info *relay.Info, next http.Handler) http.Handler {
 	body, err := json.Marshal(info)
 	if err != nil {
 		panic("ws: info document does not encode: " + err.Error()) // static data

@@ -125,7 +125,7 @@ func New(r *relay.Relay, opts Options) *Server {
 
 // SetInfo makes ServeHTTP answer NIP-11 requests on the WebSocket endpoint
 // too (NIP-11 asks for the document at the relay's own URL).
-func (s *Server) SetInfo(info *Info) { s.info = InfoHandler(info, nil) }
+func (s *Server) SetInfo(info *relay.Info) { s.info = InfoHandler(info, nil) }
 
 // ServeHTTP upgrades a WebSocket request and serves the connection until it
 // ends; the request's goroutine is the connection's reader.

@@ -75,7 +75,7 @@ func newTestServer(t *testing.T, opts Options) *testServer {
 	s := New(r, opts)
 	mux := http.NewServeMux()
 	mux.Handle("/ws", s)
-	info := &Info{SupportedNIPs: []int{1, 11, 13}, Software: "postwork", Version: "test", Limitation: Limitation{MinPowDifficulty: 8, MaxMessageLength: wire.MaxMessageSize}}
+	info := &relay.Info{SupportedNIPs: []int{1, 11, 13}, Software: "postwork", Version: "test", Limitation: relay.Limitation{MinPowDifficulty: 8, MaxMessageLength: wire.MaxMessageSize}}
 	s.SetInfo(info)
 	mux.Handle("/", InfoHandler(info, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "the page")

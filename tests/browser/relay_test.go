@@ -19,6 +19,7 @@ import (
 	"postwork/chain/miner"
 	"postwork/chain/nostr"
 	"postwork/chain/wire"
+	"postwork/relay"
 	"postwork/relay/ws"
 )
 
@@ -177,9 +178,9 @@ func (r *scriptedRelay) apiHandler() http.Handler {
 // handler serves the relay at its path: the WebSocket, and its NIP-11
 // document (with relay/ws's own handler) to requests that ask for it.
 func (r *scriptedRelay) handler() http.Handler {
-	info := &ws.Info{SupportedNIPs: []int{1, 11}, Software: "scripted-relay", Version: "test",
-		Limitation: ws.Limitation{MinPowDifficulty: r.params.DefaultMinPostBits},
-		Postwork:   &ws.ChainInfo{Network: r.params.Name, Genesis: r.params.GenesisHash().String()}}
+	info := &relay.Info{SupportedNIPs: []int{1, 11}, Software: "scripted-relay", Version: "test",
+		Limitation: relay.Limitation{MinPowDifficulty: r.params.DefaultMinPostBits},
+		Postwork:   &relay.ChainInfo{Network: r.params.Name, Genesis: r.params.GenesisHash().String()}}
 	return ws.InfoHandler(info, r)
 }
 

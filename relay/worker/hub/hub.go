@@ -39,7 +39,7 @@ type Config struct {
 	Now   func() time.Time
 	// Logger; default discards.
 	Logger *slog.Logger
-	Limits Limits
+	Limits relay.Limits
 }
 
 // Defaults for Config.
@@ -120,7 +120,7 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg.Limits = cfg.Limits.withDefaults()
+	cfg.Limits = cfg.Limits.WithDefaults()
 	// The header chain lives in memory: a Durable Object that was evicted
 	// follows its peers' headers again (a day of dev blocks is 1.6 MB).
 	c, err := chain.New(cfg.Params, chain.NewMemStore(), chain.Config{HeadersOnly: true})
@@ -143,7 +143,7 @@ func New(cfg Config) (*Hub, error) {
 	// one thread, so verifying several at once gains nothing, and the
 	// Durable Object's handler must finish its work before it returns.
 	h.relay = relay.New(h, relay.Options{Now: cfg.Now, Logger: cfg.Logger, EventWindow: 1})
-	cfg.Limits.install(h.relay)
+	cfg.Limits.Install(h.relay)
 	h.relay.OnDisconnect = append(h.relay.OnDisconnect, h.peerGone)
 	h.info = h.makeInfo()
 	if err := h.loadPosts(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
-	"sort"
 	"testing"
 	"time"
 
@@ -12,45 +11,24 @@ import (
 	"postwork/chain/chaintest"
 	"postwork/chain/nostr"
 	"postwork/chain/wire"
-	"postwork/relay/node"
-	"postwork/relay/store"
-	"postwork/relay/ws"
+	"postwork/relay"
 )
 
-// The worker applies the full node's limits and says so in the same
-// NIP-11 fields.
-func TestSameLimitsAsNode(t *testing.T) {
-	if !reflect.DeepEqual(reflect.ValueOf(DefaultLimits).Interface(), Limits(node.DefaultLimits)) {
-		t.Errorf("DefaultLimits %+v, relay/node's %+v", DefaultLimits, node.DefaultLimits)
-	}
-	if MaxQueryLimit != store.MaxQueryLimit {
-		t.Errorf("MaxQueryLimit %d, relay/store's %d", MaxQueryLimit, store.MaxQueryLimit)
-	}
-	h, _ := testHub(t, nil)
-	var got map[string]any
+// The NIP-11 document states the limits the hub applies and the chain it
+// serves, so clients and light nodes can read them before they connect.
+func TestInfoStatesLimits(t *testing.T) {
+	h, _ := testHub(t, func(c *Config) { c.MinPoW = 4; c.Limits.MaxFilters = 3 })
+	var got relay.Info
 	if err := json.Unmarshal(h.Info(), &got); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(ws.Info{SupportedNIPs: []int{1}, Postwork: &ws.ChainInfo{}})
-	var want map[string]any
-	json.Unmarshal(b, &want)
-	if k1, k2 := keys(got), keys(want); !reflect.DeepEqual(k1, k2) {
-		t.Errorf("NIP-11 keys %v, relay/ws's %v", k1, k2)
+	l := got.Limitation
+	if l.MinPowDifficulty != 4 || l.MaxFilters != 3 || l.MaxMessageLength != relay.DefaultLimits.MaxMessageSize || l.MaxLimit != relay.MaxQueryLimit {
+		t.Errorf("limitation %+v", l)
 	}
-	if k1, k2 := keys(got["limitation"].(map[string]any)), keys(want["limitation"].(map[string]any)); !reflect.DeepEqual(k1, k2) {
-		t.Errorf("NIP-11 limitation keys %v, relay/ws's %v", k1, k2)
+	if got.Postwork == nil || got.Postwork.Network != chain.TestNet.Name || got.Postwork.Genesis != chain.TestNet.GenesisHash().String() {
+		t.Errorf("chain %+v", got.Postwork)
 	}
-}
-
-func keys(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		if k != "name" && k != "description" && k != "pubkey" && k != "contact" {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Posts are refused for the full node's reasons: too little work, from too
@@ -190,7 +168,7 @@ func TestPostsPersist(t *testing.T) {
 func TestAbuse(t *testing.T) {
 	h, _ := testHub(t, nil)
 	sess, s := open(t, h, "a", "6.6.6.6")
-	big := make([]byte, DefaultLimits.MaxMessageSize+1)
+	big := make([]byte, relay.DefaultLimits.MaxMessageSize+1)
 	copy(big, `["REQ","x",{}]`)
 	sess.Message(big)
 	if ms := s.take(t); len(ms) != 1 || !hasPrefix(ms[0].(*wire.MsgNotice).Message, "invalid: message of") {

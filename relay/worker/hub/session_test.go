@@ -5,6 +5,7 @@ import (
 
 	"postwork/chain/chaintest"
 	"postwork/chain/wire"
+	"postwork/relay"
 )
 
 // A Durable Object that hibernated wakes with a fresh Go instance and its
@@ -20,7 +21,7 @@ func TestRestoreAfterHibernation(t *testing.T) {
 	send(sub, &wire.MsgReq{SubID: "gone", Filters: []wire.Filter{{Kinds: []int{1}}}})
 	send(sub, &wire.MsgClose{SubID: "gone"})
 	// Refused (too many filters): never restored.
-	many := make([]wire.Filter, DefaultLimits.MaxFilters+1)
+	many := make([]wire.Filter, relay.DefaultLimits.MaxFilters+1)
 	send(sub, &wire.MsgReq{SubID: "refused", Filters: many})
 	ss.take(t)
 	frames, _ := st.ConnFrames("sub")
