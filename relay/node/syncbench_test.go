@@ -21,6 +21,7 @@ import (
 	"postwork/chain"
 	"postwork/chain/miner"
 	"postwork/chain/nostr"
+	"postwork/internal/cputime"
 	"postwork/relay/node"
 	"postwork/relay/store"
 )
@@ -192,7 +193,7 @@ func syncOnce(b *testing.B, path, peerURL string, tip chain.Hash) (elapsed, cpu 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	b.StartTimer()
-	start, cpuStart := time.Now(), processCPU()
+	start, cpuStart := time.Now(), cputime.Process()
 	go func() { done <- n.Run(ctx) }() // returns when ctx ends
 	deadline := start.Add(10 * time.Minute)
 	for n.Chain().Tip().Hash != tip {
@@ -201,7 +202,7 @@ func syncOnce(b *testing.B, path, peerURL string, tip chain.Hash) (elapsed, cpu 
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	elapsed, cpu = time.Since(start), processCPU()-cpuStart
+	elapsed, cpu = time.Since(start), cputime.Process()-cpuStart
 	b.StopTimer()
 	cancel()
 	if err := <-done; err != nil {
@@ -333,13 +334,13 @@ func goIdle() (idle, total float64) {
 // verifyRate is BIP-340 verifications per second on one goroutine, and
 // the CPU time the process used for them.
 func verifyRate(evs []*nostr.Event) (float64, time.Duration) {
-	start, cpuStart := time.Now(), processCPU()
+	start, cpuStart := time.Now(), cputime.Process()
 	for _, ev := range evs {
 		if err := ev.Verify(); err != nil {
 			panic(err) // the sample comes from blocks that synced
 		}
 	}
-	return float64(len(evs)) / time.Since(start).Seconds(), processCPU() - cpuStart
+	return float64(len(evs)) / time.Since(start).Seconds(), cputime.Process() - cpuStart
 }
 
 // fileBytes is the size of a store file and its write-ahead log.

@@ -14,6 +14,7 @@ import (
 
 	"postwork/chain"
 	"postwork/chain/nostr"
+	"postwork/internal/cputime"
 )
 
 // The sizes of issue 4's speed targets: a chain of 2000 blocks of 200
@@ -114,9 +115,9 @@ func buildBenchChain(tb testing.TB, b *testing.B, path string) time.Duration {
 		if b != nil {
 			b.StartTimer()
 		}
-		start := processCPU()
+		start := cputime.Process()
 		connectLikeChain(tb, s, blk)
-		cpu += processCPU() - start
+		cpu += cputime.Process() - start
 	}
 	if err := s.Close(); err != nil {
 		tb.Fatal(err)
