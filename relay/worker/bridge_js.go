@@ -75,6 +75,12 @@ func bind(binding js.Value, h *hub.Hub, store *sqlStore, log *slog.Logger) {
 		}
 		return nil
 	}))
+	// post(idHex) → [status, JSON body]: GET /api/posts/{id}, the answer a
+	// light node reads to confirm a post from an older block.
+	binding.Set("post", fn(func(a []js.Value) any {
+		status, body := h.PostAPI(a[0].String())
+		return js.ValueOf([]any{status, string(body)})
+	}))
 	// info() → the NIP-11 document.
 	binding.Set("info", fn(func([]js.Value) any { return string(h.Info()) }))
 }

@@ -13,6 +13,14 @@ import { DurableObject } from 'cloudflare:workers'
 const NIP11 = 'application/nostr+json'
 const cors = { 'Access-Control-Allow-Origin': '*' }
 
+// postID is the id of a GET /api/posts/{id} (what a light node asks a
+// postwork relay to confirm a post from an older block), else null.
+function postID(request) {
+  if (request.method !== 'GET' || request.headers.get('Upgrade') === 'websocket') return null
+  const m = /^\/api\/posts\/([^/]*)$/.exec(new URL(request.url).pathname)
+  return m ? m[1] : null
+}
+
 // A socket as Go sees it: send and close never throw (a closed socket
 // reports false), and a close reason fits in a close frame.
 function wrap(ws) {
@@ -50,6 +58,11 @@ export class Relay extends DurableObject {
   }
 
   async fetch(request) {
+    const post = postID(request)
+    if (post !== null) {
+      const [status, body] = this.go.post(post)
+      return new Response(body, { status, headers: { 'Content-Type': 'application/json', ...cors } })
+    }
     if (request.headers.get('Upgrade') !== 'websocket') {
       return new Response(this.go.info(), { headers: { 'Content-Type': NIP11, Vary: 'Accept', ...cors } })
     }
@@ -98,7 +111,7 @@ export default {
         headers: { ...cors, 'Access-Control-Allow-Headers': 'Accept', 'Access-Control-Allow-Methods': 'GET' },
       })
     }
-    if (upgrade || (wantsInfo && (request.method === 'GET' || request.method === 'HEAD'))) {
+    if (upgrade || postID(request) !== null || (wantsInfo && (request.method === 'GET' || request.method === 'HEAD'))) {
       return env.RELAY.get(env.RELAY.idFromName('relay')).fetch(request)
     }
     return new Response('postwork relay: connect a WebSocket (NIP-01) to /ws; ask any path with Accept: application/nostr+json for NIP-11\n', {

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -85,7 +86,26 @@ func (s *syncBuffer) String() string {
 // startWrangler runs wrangler dev on free loopback ports with the Durable
 // Object's state in persist, and waits until the relay answers NIP-11. It
 // is stopped (the whole process group) when the test ends, if not before.
+// A port picked free can be taken by another process before workerd binds
+// it: then wrangler exits saying so, and it is started again on other
+// ports, up to three times.
 func startWrangler(t *testing.T, root, persist string) *wrangler {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		w, err := tryWrangler(t, root, persist)
+		if err == nil {
+			return w
+		}
+		if !errors.Is(err, errPortTaken) || attempt == 3 {
+			t.Fatal(err)
+		}
+		t.Logf("wrangler dev, attempt %d: %v; again on other ports", attempt, err)
+	}
+}
+
+var errPortTaken = errors.New("a port picked for wrangler dev was taken meanwhile")
+
+func tryWrangler(t *testing.T, root, persist string) (*wrangler, error) {
 	t.Helper()
 	nodeBin, err := exec.LookPath("node")
 	if err != nil {
@@ -115,15 +135,19 @@ func startWrangler(t *testing.T, root, persist string) *wrangler {
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		if _, err := w.info(); err == nil {
-			return w
+			return w, nil
 		}
 		select {
 		case <-w.done:
-			t.Fatalf("wrangler dev exited before it was ready:\n%s", out)
+			w.stop()
+			if strings.Contains(out.String(), "Address already in use") {
+				return nil, fmt.Errorf("%w:\n%s", errPortTaken, out)
+			}
+			return nil, fmt.Errorf("wrangler dev exited before it was ready:\n%s", out)
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("wrangler dev not ready after 90s:\n%s", out)
+			return nil, fmt.Errorf("wrangler dev not ready after 90s:\n%s", out)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -1,8 +1,11 @@
 package hub
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
+	"postwork/chain"
 	"postwork/chain/chaintest"
 	"postwork/chain/wire"
 )
@@ -38,5 +41,26 @@ func FuzzMessage(f *testing.F) {
 			t.Errorf("peekVerb returned %q", v)
 		}
 		sess.Closed()
+	})
+}
+
+// FuzzPostAPI: any id, no panic; the answer is 200, 400 or 404 with a JSON
+// body.
+func FuzzPostAPI(f *testing.F) {
+	h, err := New(Config{Params: chain.TestNet})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{"", strings.Repeat("ab", 32), strings.Repeat("g", 64), strings.Repeat("a", 65), "%00", "../../x"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		status, body := h.PostAPI(id)
+		if status != 200 && status != 400 && status != 404 {
+			t.Fatalf("status %d for %q", status, id)
+		}
+		if !json.Valid(body) {
+			t.Fatalf("body %q for %q", body, id)
+		}
 	})
 }

@@ -162,3 +162,16 @@ func (h *Hub) QueryEvents(_ context.Context, f *wire.Filter) ([]*nostr.Event, er
 	defer h.mu.Unlock()
 	return h.posts.query(f, limit), nil
 }
+
+// get returns the post with id, or nil.
+func (p *posts) get(id [32]byte) *nostr.Event {
+	if !p.has(id) {
+		return nil
+	}
+	for _, e := range p.list[p.head:] {
+		if e.ev.ID == id {
+			return e.ev
+		}
+	}
+	return nil
+}
