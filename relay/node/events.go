@@ -38,12 +38,9 @@ func (n *Node) Submit(ctx context.Context, ev *nostr.Event) error {
 // admit runs the node's checks on a verified post, adds it to the pool and
 // saves it. Posts it evicts are forgotten by the store and the relay.
 func (n *Node) admit(ev *nostr.Event) error {
-	if bits := ev.PoW(); bits < n.minPoW {
-		return relay.Rejectf(wire.PrefixPoW, "difficulty %d is less than %d", bits, n.minPoW)
-	}
 	now := n.now()
-	if ahead := ev.CreatedAt - now.Unix(); ahead > n.params.MaxEventDrift {
-		return relay.Rejectf(wire.PrefixInvalid, "created_at is %d seconds in the future, more than %d", ahead, n.params.MaxEventDrift)
+	if err := relay.CheckPost(ev, n.minPoW, n.params.MaxEventDrift, now); err != nil {
+		return err
 	}
 	evicted, err := n.addToPool(ev)
 	if err != nil {

@@ -100,12 +100,9 @@ func (p *posts) query(f *wire.Filter, limit int) []*nostr.Event {
 // NIP-13 work, created_at at most Params.MaxEventDrift ahead), then the
 // post is kept and saved before nil is returned.
 func (h *Hub) SubmitEvent(_ context.Context, _ *relay.Client, ev *nostr.Event) error {
-	if bits := ev.PoW(); bits < h.minPoW {
-		return relay.Rejectf(wire.PrefixPoW, "difficulty %d is less than %d", bits, h.minPoW)
-	}
 	now := h.now()
-	if ahead := ev.CreatedAt - now.Unix(); ahead > h.params.MaxEventDrift {
-		return relay.Rejectf(wire.PrefixInvalid, "created_at is %d seconds in the future, more than %d", ahead, h.params.MaxEventDrift)
+	if err := relay.CheckPost(ev, h.minPoW, h.params.MaxEventDrift, now); err != nil {
+		return err
 	}
 	h.mu.Lock()
 	if h.posts.has(ev.ID) {
