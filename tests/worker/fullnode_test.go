@@ -24,23 +24,7 @@ func TestWorkerHubWithFullNode(t *testing.T) {
 	root := repoRoot(t)
 	w := startWrangler(t, root, t.TempDir())
 
-	n, err := node.New(node.Config{Params: chain.DevNet, MinPoW: -1, Peers: []string{w.url}, Mine: true, Threads: 1,
-		RedialMin: 50 * time.Millisecond, RedialMax: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("node: %v", err)
-		}
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer scancel()
-		n.Shutdown(sctx)
-	})
+	n := startMiningNode(t, w.url)
 
 	// The light client's own header chain checks what the worker sends.
 	light, err := chain.New(chain.DevNet, chain.NewMemStore(), chain.Config{HeadersOnly: true})
@@ -168,4 +152,28 @@ func TestWorkerHubWithFullNode(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// startMiningNode runs a full node on the dev network, mining on one
+// thread, with the worker at url as its peer, until the test ends.
+func startMiningNode(t *testing.T, url string) *node.Node {
+	t.Helper()
+	n, err := node.New(node.Config{Params: chain.DevNet, MinPoW: -1, Peers: []string{url}, Mine: true, Threads: 1,
+		RedialMin: 50 * time.Millisecond, RedialMax: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }() // returns when ctx is cancelled
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("node: %v", err)
+		}
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		n.Shutdown(sctx)
+	})
+	return n
 }

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"postwork/chain"
 	"postwork/relay/api"
-	"postwork/relay/node"
 )
 
 // requireBrowser fails, saying what to run, when the page cannot be driven:
@@ -83,23 +81,7 @@ func TestPageThroughWorker(t *testing.T) {
 	requireBrowser(t, root)
 	w := startWrangler(t, root, t.TempDir())
 
-	n, err := node.New(node.Config{Params: chain.DevNet, MinPoW: -1, Peers: []string{w.url}, Mine: true, Threads: 1,
-		RedialMin: 50 * time.Millisecond, RedialMax: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- n.Run(ctx) }() // returns when ctx is cancelled
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("node: %v", err)
-		}
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer scancel()
-		n.Shutdown(sctx)
-	})
+	n := startMiningNode(t, w.url)
 	// The node's JSON API, where the script reads the node's tip and looks
 	// for the post; the page never talks to it.
 	mux := http.NewServeMux()
@@ -114,7 +96,7 @@ func TestPageThroughWorker(t *testing.T) {
 	cmd.Dir = root
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
+	err := cmd.Run()
 	t.Logf("page.mjs:\n%s", out.String())
 	if err != nil {
 		t.Fatalf("page.mjs: %v\nwrangler:\n%s", err, w.out)
